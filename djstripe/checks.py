@@ -1,0 +1,1 @@
+"""System checks for djstripe's configuration (ids djstripe.C001 ...)."""

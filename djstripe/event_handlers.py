@@ -1,0 +1,1 @@
+"""The built-in webhook event handlers, registered through djstripe.webhooks."""

@@ -1,0 +1,451 @@
+"""StripeObject, the base of every mirrored model, and the object-type lookup."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import stripe
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.functional import classproperty
+
+from .. import settings as djstripe_settings
+from .. import stripe_api
+from ..fields import (
+    MISSING,
+    PaymentMethodForeignKey,
+    StripeDataError,
+    StripeDateTimeField,
+    StripeFieldMixin,
+    StripeIdField,
+    StripeJSONField,
+    StripeNullBooleanField,
+    StripeTextField,
+    lookup_path,
+)
+
+logger = logging.getLogger(__name__)
+
+StripeData = dict[str, Any]
+
+DASHBOARD_URL = "https://dashboard.stripe.com/"
+
+
+def stripe_foreign_key(to: str, related_name: str, **kwargs: Any) -> models.ForeignKey:
+    """A nullable relation to another Stripe object, stored as that object's Stripe id.
+
+    Pointing at the Stripe id means a row can be written without looking up
+    the primary key of what it points at. Deleting the target in Stripe never
+    cascades: the relation is cleared.
+    """
+    kwargs.setdefault("on_delete", models.SET_NULL)
+    kwargs.setdefault("null", True)
+    kwargs.setdefault("blank", True)
+    return models.ForeignKey(to, to_field="stripe_id", related_name=related_name, **kwargs)
+
+
+def model_for_stripe_object(object_name: str) -> type[StripeObject] | None:
+    """The model that mirrors Stripe objects whose ``object`` is ``object_name``."""
+    if not _OBJECT_MODELS:
+        for model in apps.get_app_config("djstripe").get_models():
+            for name in getattr(model, "stripe_object_names", ()):
+                _OBJECT_MODELS.setdefault(name, model)
+    return _OBJECT_MODELS.get(object_name)
+
+
+_OBJECT_MODELS: dict[str, type[StripeObject]] = {}
+
+
+class StripeObject(models.Model):
+    """The fields and methods every Stripe-backed model shares.
+
+    Subclasses say which Stripe objects they mirror (``stripe_object_names``)
+    and where the API keeps them (``stripe_api_path``); fields say where their
+    values sit in the Stripe object; :meth:`sync_from_stripe_data` does the rest.
+    """
+
+    # Stripe's ``object`` values this model mirrors (the first is its own).
+    stripe_object_names: ClassVar[tuple[str, ...]] = ()
+    # The API collection, e.g. "/v1/customers".
+    stripe_api_path: ClassVar[str] = ""
+    # The dashboard section, e.g. "customers"; empty when Stripe has no page.
+    stripe_dashboard_path: ClassVar[str | None] = None
+    # Relations whose Stripe key differs from the field name: field -> dotted path.
+    stripe_relation_paths: ClassVar[dict[str, str]] = {}
+    # Relations the list endpoint can embed with ``expand`` (used by the sync commands).
+    stripe_expand: ClassVar[tuple[str, ...]] = ()
+
+    djstripe_id = models.BigAutoField(primary_key=True, serialize=False, verbose_name="ID")
+    stripe_id = StripeIdField(unique=True, stripe_name="id", stripe_required=True)
+    livemode = StripeNullBooleanField(
+        help_text="Null here indicates that the livemode status is unknown or was previously "
+        "unrecorded. Otherwise, this field indicates whether this record comes from Stripe "
+        "test mode or live mode operation."
+    )
+    created = StripeDateTimeField(help_text="The datetime this object was created in stripe.")
+    metadata = StripeJSONField(
+        help_text="A set of key/value pairs that you can attach to an object. It can be useful "
+        "for storing additional information about an object in a structured format."
+    )
+    description = StripeTextField(help_text="A description of this object.")
+    djstripe_created = models.DateTimeField(auto_now_add=True, editable=False)
+    djstripe_updated = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+        get_latest_by = "created"
+
+    # -- Stripe API -----------------------------------------------------------
+
+    @classproperty
+    def stripe_object_name(cls) -> str:
+        return cls.stripe_object_names[0]
+
+    @property
+    def default_api_key(self) -> str:
+        """The secret key of this object's mode (live or test)."""
+        return djstripe_settings.get_default_api_key(self.livemode)
+
+    @classmethod
+    def api_list(cls, api_key: str = "", **kwargs: Any) -> Iterator[StripeData]:
+        """Call the Stripe API's list operation for this model: an iterator over all items."""
+        api_key = api_key or djstripe_settings.STRIPE_SECRET_KEY
+        return stripe_api.list_all(cls.stripe_list_path(**kwargs), api_key=api_key, **kwargs)
+
+    @classmethod
+    def stripe_list_path(cls, **kwargs: Any) -> str:
+        """The list endpoint (models nested under another resource override this)."""
+        return cls.stripe_api_path
+
+    @classmethod
+    def stripe_object_path(cls, stripe_id: str, data: StripeData | None = None) -> str:
+        """The path of one object (``data`` helps nested resources find their parent)."""
+        return f"{cls.stripe_api_path}/{stripe_id}"
+
+    def api_retrieve(self, api_key: str | None = None) -> StripeData:
+        """Call the Stripe API's retrieve operation for this object."""
+        return stripe_api.retrieve(
+            self.stripe_object_path(self.stripe_id, self.stripe_parent_data()),
+            api_key=api_key or self.default_api_key,
+            **self.stripe_retrieve_params(),
+        )
+
+    @classmethod
+    def stripe_retrieve(
+        cls, stripe_id: str, api_key: str, parent: StripeData | None = None
+    ) -> StripeData:
+        """Retrieve the Stripe object ``stripe_id`` of this model's type."""
+        return stripe_api.retrieve(
+            cls.stripe_object_path(stripe_id, parent),
+            api_key=api_key,
+            **cls.stripe_retrieve_params(),
+        )
+
+    @classmethod
+    def stripe_retrieve_params(cls) -> dict[str, Any]:
+        """Extra query parameters of a retrieve (e.g. ``expand``)."""
+        return {}
+
+    def stripe_parent_data(self) -> StripeData:
+        """What a nested resource's path needs of its parent (see Card)."""
+        return {}
+
+    def get_stripe_dashboard_url(self) -> str:
+        """The object's page in Stripe's dashboard (test or live), or "" when it has none."""
+        if not self.stripe_dashboard_path or not self.stripe_id:
+            return ""
+        mode = "" if self.livemode else "test/"
+        return f"{DASHBOARD_URL}{mode}{self.stripe_dashboard_path}/{self.stripe_id}"
+
+    # -- Sync ------------------------------------------------------------------
+
+    @classmethod
+    def sync_from_stripe_data(cls, data: StripeData) -> StripeObject | None:
+        """Create or update this object's row (and what it embeds) from Stripe data."""
+        batch = SyncBatch(api_key=djstripe_settings.get_default_api_key(data.get("livemode")))
+        stripe_id = batch.add(cls, data)
+        batch.write()
+        return batch.fetch(cls, stripe_id)
+
+    @classmethod
+    def prepare_stripe_data_hook(cls, data: StripeData, parent: StripeData | None) -> StripeData:
+        """Adjust Stripe data that does not match the fields one to one (rarely needed)."""
+        return data
+
+    @classmethod
+    def related_rows_hook(cls, batch: Any, data: StripeData) -> None:
+        """Add rows that exist because of this object (see the payment methods)."""
+
+    @classmethod
+    def stripe_objects_deleted(cls, stripe_ids: set[str]) -> None:
+        """Mirror the deletion in Stripe of these objects (default: delete the rows)."""
+        cls.objects.filter(stripe_id__in=stripe_ids).delete()
+
+    # -- Display ---------------------------------------------------------------
+
+    def str_parts(self) -> list[str]:
+        """Extend this to add information to the string representation of the object."""
+        return [f"stripe_id={self.stripe_id}"]
+
+    def __str__(self) -> str:
+        return f"<{', '.join(self.str_parts())}>"
+
+
+@dataclass
+class _Reference:
+    """A row's relation given as a bare id, to be checked (and fetched) before writing."""
+
+    instance: models.Model
+    attname: str
+    target: type[models.Model]
+    stripe_id: str
+    parent: StripeData
+
+
+class _ModelMapping:
+    """How one model's rows are built from Stripe data, computed once per model."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        fields = model._meta.concrete_fields
+        parent_links = {f for f in fields if f.remote_field and f.remote_field.parent_link}
+        self.stripe_fields = [f for f in fields if isinstance(f, StripeFieldMixin)]
+        relation_paths = getattr(model, "stripe_relation_paths", {})
+        self.relations = [
+            (f, relation_paths.get(f.name, f.name))
+            for f in fields
+            if f.is_relation and f not in parent_links and is_stripe_relation(f)
+        ]
+        if issubclass(model, StripeObject):
+            self.key = "stripe_id"
+            self.update_fields = [f.name for f in self.stripe_fields if f.name != self.key]
+            self.update_fields += [f.name for f, _path in self.relations]
+            self.update_fields.append("djstripe_updated")
+        else:  # a local row built by a hook, such as PaymentMethod
+            self.key = model._meta.pk.name
+            self.update_fields = [f.name for f in fields if not f.primary_key]
+
+
+def is_stripe_relation(field: models.Field) -> bool:
+    """Whether a relation points at something Stripe owns (not, say, the subscriber)."""
+    target = field.related_model
+    return isinstance(field, PaymentMethodForeignKey) or (
+        isinstance(target, type) and issubclass(target, StripeObject)
+    )
+
+
+_MAPPINGS: dict[type, _ModelMapping] = {}
+
+
+def mapping_for(model: type[models.Model]) -> _ModelMapping:
+    mapping = _MAPPINGS.get(model)
+    if mapping is None:
+        mapping = _MAPPINGS[model] = _ModelMapping(model)
+    return mapping
+
+
+class SyncBatch:
+    """Builds rows from Stripe objects and everything embedded in them, then writes them.
+
+    ``add()`` turns a Stripe object into an unsaved row, recursing into
+    embedded (expanded) objects and into embedded lists (a customer's
+    sources, an invoice's lines), so data in hand never costs a request.
+    Relations given as bare ids are resolved by ``write()``: ids already in the
+    batch or in the database cost nothing, and each unknown id costs one
+    retrieve. Rows are then upserted, one statement per model, in one
+    transaction. Relations point at Stripe ids, so rows need no lookups of
+    primary keys and the order of inserts within the transaction is free.
+    """
+
+    def __init__(self, api_key: str) -> None:
+        self.api_key = api_key
+        self.rows: dict[type[models.Model], dict[str, models.Model]] = defaultdict(dict)
+        self.deleted: dict[type[StripeObject], set[str]] = defaultdict(set)
+        self.references: list[_Reference] = []
+
+    def add(
+        self, model: type[models.Model], data: StripeData, parent: StripeData | None = None
+    ) -> str:
+        """Add one Stripe object (and what it embeds) to the batch; return its id."""
+        data = model.prepare_stripe_data_hook(data, parent)
+        mapping = mapping_for(model)
+        stripe_id = data.get("id")
+        if not stripe_id:
+            raise StripeDataError(f"{model.__name__}: Stripe object without an id: {data!r:.200}")
+        if data.get("deleted"):
+            self.deleted[model].add(stripe_id)
+            return stripe_id
+        if stripe_id in self.rows[model]:
+            return stripe_id
+        instance = model(**{f.attname: f.stripe_to_db(data) for f in mapping.stripe_fields})
+        self.rows[model][stripe_id] = instance
+        for field, path in mapping.relations:
+            self._add_relation(instance, field, lookup_path(data, path), data)
+        model.related_rows_hook(self, data)
+        self._add_embedded_lists(data)
+        return stripe_id
+
+    def add_row(self, instance: models.Model) -> None:
+        """Add a row built by a hook (keyed by the model's upsert key)."""
+        key = mapping_for(type(instance)).key
+        self.rows[type(instance)][getattr(instance, key)] = instance
+
+    def _add_relation(self, instance, field, value, data: StripeData) -> None:
+        target = field.related_model
+        if isinstance(value, dict):
+            model = model_for_stripe_object(value.get("object", "")) or target
+            if isinstance(field, PaymentMethodForeignKey) and model is target:
+                value = None  # a kind of payment source that is not mirrored
+            else:
+                value = self.add(model, value, parent=data)
+        if value is MISSING or value is None:
+            setattr(instance, field.attname, None)
+            return
+        setattr(instance, field.attname, value)
+        self.references.append(_Reference(instance, field.attname, target, value, data))
+
+    def _add_embedded_lists(self, data: StripeData) -> None:
+        for value in data.values():
+            if not (isinstance(value, dict) and value.get("object") == "list"):
+                continue
+            items = value.get("data") or []
+            self._add_list_items(items, data)
+            if value.get("has_more") and items and value.get("url"):
+                for page in stripe_api.iterate_pages(
+                    value["url"], api_key=self.api_key, starting_after=items[-1]["id"]
+                ):
+                    self._add_list_items(page, data)
+
+    def _add_list_items(self, items: list[StripeData], parent: StripeData) -> None:
+        for item in items:
+            model = model_for_stripe_object(item.get("object", ""))
+            if model is not None:
+                self.add(model, item, parent=parent)
+
+    # -- resolving ids -----------------------------------------------------------
+
+    def resolve_references(self) -> None:
+        """Make sure every id a row points at exists, retrieving the unknown ones."""
+        checked: dict[type, set[str]] = defaultdict(set)
+        while True:
+            pending = [
+                r
+                for r in self.references
+                if r.stripe_id not in self.rows[r.target] and r.stripe_id not in checked[r.target]
+            ]
+            if not pending:
+                return
+            self._resolve(pending, checked)
+
+    def _resolve(self, pending: list[_Reference], checked: dict[type, set[str]]) -> None:
+        wanted: dict[type, dict[str, _Reference]] = defaultdict(dict)
+        for reference in pending:
+            wanted[reference.target].setdefault(reference.stripe_id, reference)
+        for target, by_id in wanted.items():
+            key = mapping_for(target).key
+            existing = set(
+                target._default_manager.filter(**{f"{key}__in": list(by_id)}).values_list(
+                    key, flat=True
+                )
+            )
+            checked[target] |= set(by_id)
+            for stripe_id in set(by_id) - existing:
+                self._fetch(target, stripe_id, by_id[stripe_id].parent)
+
+    def _fetch(self, target: type, stripe_id: str, parent: StripeData) -> None:
+        try:
+            data = target.stripe_retrieve(stripe_id, self.api_key, parent)
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status != 404:
+                raise
+            logger.warning("%s %s no longer exists in Stripe; unlinking it", target.__name__, stripe_id)
+            for reference in self.references:
+                if reference.target is target and reference.stripe_id == stripe_id:
+                    setattr(reference.instance, reference.attname, None)
+            return
+        self.add(model_for_stripe_object(data.get("object", "")) or target, data)
+
+    # -- writing -------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Resolve ids, then upsert every row and apply deletions, in one transaction."""
+        self.resolve_references()
+        with transaction.atomic():
+            for model in self._write_order():
+                self._upsert(model, list(self.rows[model].values()))
+            for model, stripe_ids in self.deleted.items():
+                model.stripe_objects_deleted(stripe_ids)
+
+    @staticmethod
+    def _upsert(model: type[models.Model], instances: list[models.Model]) -> None:
+        if not instances:
+            return
+        mapping = mapping_for(model)
+        model._default_manager.bulk_create(
+            instances,
+            update_conflicts=True,
+            unique_fields=[mapping.key],
+            update_fields=mapping.update_fields,
+        )
+
+    def _write_order(self) -> list[type[models.Model]]:
+        # Targets before the rows that point at them, so databases that check
+        # foreign keys immediately are satisfied too (cycles rely on deferral).
+        order: list[type[models.Model]] = []
+
+        def visit(model: type[models.Model], path: tuple) -> None:
+            if model in order or model in path:
+                return
+            for field, _path in mapping_for(model).relations:
+                if field.related_model in self.rows:
+                    visit(field.related_model, path + (model,))
+            order.append(model)
+
+        for model in list(self.rows):
+            visit(model, ())
+        return order
+
+    def fetch(self, model: type[StripeObject], stripe_id: str) -> StripeObject | None:
+        """The row of ``stripe_id`` as stored (None when it was deleted)."""
+        return model._default_manager.filter(stripe_id=stripe_id).first()
+
+
+class IdempotencyKey(models.Model):
+    """An idempotency key kept for 24 hours, so a retried create reuses it."""
+
+    uuid = models.UUIDField(max_length=36, primary_key=True, editable=False, default=uuid.uuid4)
+    action = models.CharField(max_length=100)
+    livemode = models.BooleanField(
+        help_text="Whether the key was used in live or test mode."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    LIFETIME = datetime.timedelta(hours=24)
+
+    class Meta:
+        unique_together = ("action", "livemode")
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def is_expired(self) -> bool:
+        """Stripe forgets keys after 24 hours."""
+        return timezone.now() > self.created + self.LIFETIME
+
+
+def default_idempotency_key(object_type: str, action: str, livemode: bool) -> str:
+    """The default DJSTRIPE_IDEMPOTENCY_KEY_CALLBACK: one stored key per action and mode."""
+    action = f"{object_type}:{action}"
+    key, created = IdempotencyKey.objects.get_or_create(action=action, livemode=livemode)
+    if not created and key.is_expired:
+        IdempotencyKey.objects.filter(pk=key.pk).delete()
+        key, _ = IdempotencyKey.objects.get_or_create(action=action, livemode=livemode)
+    return str(key.uuid)
