@@ -280,7 +280,8 @@ class FakeStripe(stripe.HTTPClient):
             if rule.matches(rec):
                 rule.consume()
                 resp = rule.response(rec) if callable(rule.response) else rule.response
-                return resp if isinstance(resp, tuple) else (200, resp)  # type: ignore[return-value]
+                if resp is not None:  # a callable may return None to pass the request on
+                    return resp if isinstance(resp, tuple) else (200, resp)
         answer = self._from_store(rec, op)
         if answer is None:
             msg = f"Unexpected Stripe request: {rec.method.upper()} {rec.path}"
@@ -326,7 +327,7 @@ class FakeStripe(stripe.HTTPClient):
             self._update(obj, rec.params, op)
             return 200, self._expand(obj, expand)
         if op.method == "delete":
-            if obj["object"] in op.object_names and "status" in obj:
+            if not op.returns_deleted and "status" in obj:
                 # e.g. a subscription: DELETE cancels it and returns it, still retrievable
                 obj["status"] = "canceled"
                 obj.update({k: int(time.time()) for k in ("canceled_at", "ended_at") if k in obj})

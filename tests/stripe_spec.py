@@ -1,4 +1,4 @@
-"""Stripe's OpenAPI description (tests/data/spec3.json) indexed to check requests, and form decoding.
+"""Stripe's OpenAPI description (tests/data/spec3.json), indexed to check requests; form decoding.
 
 Pure stdlib: no Django, no djstripe. The spec is parsed once per process and per file
 (`load_spec`); path templates are compiled into a segment trie in which literal segments
@@ -48,6 +48,7 @@ class Operation:
     owner_keys: Mapping[str, tuple[str, ...]]
     resource: str
     singleton: bool
+    returns_deleted: bool
 
 
 class _Node:
@@ -135,6 +136,7 @@ class Spec:
             owner_keys=owners,
             resource=resource,
             singleton=len(segs) == 2 and not is_list and method == "get",
+            returns_deleted="schemas/deleted_" in json.dumps(schema),
         )
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:

@@ -240,6 +240,9 @@ def test_nested_lists_sources_and_invoice_lines(fake_stripe, client):
     fake_stripe.store_lines(
         "in_1", [sample("invoice_line_item", id="ii_1"), sample("invoice_line_item", id="ii_2")]
     )
+    removed = client.raw_request("delete", "/v1/customers/cus_2/sources/card_2").data
+    assert removed == {"id": "card_2", "object": "card", "deleted": True}
+
     lines = client.raw_request("get", "/v1/invoices/in_1/lines", limit=1).data
     assert [x["id"] for x in lines["data"]] == ["ii_1"] and lines["has_more"] is True
 
@@ -372,6 +375,14 @@ def test_route_times_then_falls_back(fake_stripe, client):
     first = client.raw_request("get", f"/v1/customers/{CUS_ID}").data
     second = client.raw_request("get", f"/v1/customers/{CUS_ID}").data
     assert (first["email"], second["email"]) == ("routed@example.com", "stored@example.com")
+
+
+def test_route_callable_can_pass(fake_stripe, client):
+    fake_stripe.store(sample("customer"))
+    seen = []
+    fake_stripe.route("get", "/v1/customers/{customer}", lambda req: seen.append(req.path))
+    assert client.raw_request("get", f"/v1/customers/{CUS_ID}").data["id"] == CUS_ID
+    assert seen == [f"/v1/customers/{CUS_ID}"]
 
 
 def test_latest_route_wins(fake_stripe, client):

@@ -38,6 +38,15 @@ StripeData = dict[str, Any]
 
 DASHBOARD_URL = "https://dashboard.stripe.com/"
 
+__all__ = [
+    "IdempotencyKey",
+    "StripeObject",
+    "model_for_stripe_object",
+    "stripe_foreign_key",
+    "default_idempotency_key",
+    "SyncBatch",
+]
+
 
 def stripe_foreign_key(to: str, related_name: str, **kwargs: Any) -> models.ForeignKey:
     """A nullable relation to another Stripe object, stored as that object's Stripe id.
@@ -203,7 +212,7 @@ class StripeObject(models.Model):
 class _Reference:
     """A row's relation given as a bare id, to be checked (and fetched) before writing."""
 
-    instance: models.Model
+    instance: models.Model | None  # None: only the object's existence is wanted
     attname: str
     target: type[models.Model]
     stripe_id: str
@@ -297,6 +306,10 @@ class SyncBatch:
         key = mapping_for(type(instance)).key
         self.rows[type(instance)][getattr(instance, key)] = instance
 
+    def require(self, model: type[models.Model], stripe_id: str, parent: StripeData) -> None:
+        """Make sure ``stripe_id`` exists locally after write(), retrieving it if unknown."""
+        self.references.append(_Reference(None, "", model, stripe_id, parent))
+
     def _add_relation(self, instance, field, value, data: StripeData) -> None:
         target = field.related_model
         if isinstance(value, dict):
@@ -365,9 +378,15 @@ class SyncBatch:
         except stripe.InvalidRequestError as exc:
             if exc.http_status != 404:
                 raise
-            logger.warning("%s %s no longer exists in Stripe; unlinking it", target.__name__, stripe_id)
+            logger.warning(
+                "%s %s no longer exists in Stripe; unlinking it", target.__name__, stripe_id
+            )
             for reference in self.references:
-                if reference.target is target and reference.stripe_id == stripe_id:
+                if (
+                    reference.instance is not None
+                    and reference.target is target
+                    and reference.stripe_id == stripe_id
+                ):
                     setattr(reference.instance, reference.attname, None)
             return
         self.add(model_for_stripe_object(data.get("object", "")) or target, data)
@@ -422,9 +441,7 @@ class IdempotencyKey(models.Model):
 
     uuid = models.UUIDField(max_length=36, primary_key=True, editable=False, default=uuid.uuid4)
     action = models.CharField(max_length=100)
-    livemode = models.BooleanField(
-        help_text="Whether the key was used in live or test mode."
-    )
+    livemode = models.BooleanField(help_text="Whether the key was used in live or test mode.")
     created = models.DateTimeField(auto_now_add=True)
 
     LIFETIME = datetime.timedelta(hours=24)

@@ -28,6 +28,8 @@ STATEMENT_DESCRIPTOR_HELP = (
     "incorrectly or not at all."
 )
 
+__all__ = ["Coupon", "Plan"]
+
 
 class Coupon(StripeObject):
     """A discount applied to a customer's or a subscription's invoices.

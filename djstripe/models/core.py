@@ -20,6 +20,8 @@ from ..fields import (
 )
 from .base import StripeObject, stripe_foreign_key
 
+__all__ = ["Customer", "Product"]
+
 
 class Product(StripeObject):
     """Something sold: a good, or a service that plans put a price on.

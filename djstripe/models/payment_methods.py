@@ -15,6 +15,8 @@ from ..fields import (
 )
 from .base import StripeData, StripeObject, model_for_stripe_object, stripe_foreign_key
 
+__all__ = ["Card", "PaymentMethod"]
+
 
 class PaymentMethod(models.Model):
     """One row per payment source id, saying which kind of object it is.

@@ -1,0 +1,3 @@
+"""Connect: accounts and transfers."""
+
+__all__: list[str] = []
