@@ -120,7 +120,9 @@ def _public_key() -> str:
     explicit = getattr(settings, "STRIPE_PUBLIC_KEY", None)
     if explicit:
         return explicit
-    return _read("STRIPE_LIVE_PUBLIC_KEY" if _read("STRIPE_LIVE_MODE") else "STRIPE_TEST_PUBLIC_KEY")
+    return _read(
+        "STRIPE_LIVE_PUBLIC_KEY" if _read("STRIPE_LIVE_MODE") else "STRIPE_TEST_PUBLIC_KEY"
+    )
 
 
 def get_subscriber_model_name() -> str:

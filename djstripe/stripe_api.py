@@ -115,7 +115,9 @@ def retrieve(path: str, *, api_key: str, **params: Any) -> StripeData:
     return request("get", path, api_key=api_key, params=params)
 
 
-def create(path: str, *, api_key: str, idempotency_key: str | None = None, **params: Any) -> StripeData:
+def create(
+    path: str, *, api_key: str, idempotency_key: str | None = None, **params: Any
+) -> StripeData:
     """POST to a collection, creating an object."""
     return request("post", path, api_key=api_key, params=params, idempotency_key=idempotency_key)
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import stripe
-
 from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
