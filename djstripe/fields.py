@@ -93,14 +93,14 @@ class StripeFieldMixin:
 
 
 class StripeIdField(StripeFieldMixin, models.CharField):
-    """A Stripe object id (``cus_...``)."""
+    """A Stripe object id (``cus_...``); an expanded object gives its id."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
 
     def convert_stripe_value(self, value, data):
-        return str(value)
+        return str(value["id"] if isinstance(value, dict) else value)
 
 
 class StripeCharField(StripeFieldMixin, models.CharField):

@@ -75,6 +75,7 @@ def test_null_stays_null():
     ("field", "stripe_value", "expected"),
     [
         (StripeIdField(), "cus_1", "cus_1"),
+        (StripeIdField(), {"id": "txn_1", "object": "balance_transaction"}, "txn_1"),
         (StripeCharField(), 12, "12"),
         (StripeTextField(), "long text", "long text"),
         (StripeIntegerField(), 500, 500),

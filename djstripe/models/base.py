@@ -16,8 +16,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import classproperty
 
+from .. import enums, stripe_api
 from .. import settings as djstripe_settings
-from .. import stripe_api
 from ..fields import (
     MISSING,
     PaymentMethodForeignKey,
@@ -291,6 +291,13 @@ class SyncBatch:
             self.deleted[model].add(stripe_id)
             return stripe_id
         if stripe_id in self.rows[model]:
+            # Another copy of an object already in the batch (the customer's
+            # subscription and the invoice's, say) may embed what the first
+            # copy gave as ids: add those objects too.
+            for field, path in mapping.relations:
+                value = lookup_path(data, path)
+                if isinstance(value, dict):
+                    self._add_relation(None, field, value, data)
             return stripe_id
         instance = model(**{f.attname: f.stripe_to_db(data) for f in mapping.stripe_fields})
         self.rows[model][stripe_id] = instance
@@ -313,10 +320,16 @@ class SyncBatch:
         target = field.related_model
         if isinstance(value, dict):
             model = model_for_stripe_object(value.get("object", "")) or target
-            if isinstance(field, PaymentMethodForeignKey) and model is target:
-                value = None  # a kind of payment source that is not mirrored
+            if isinstance(field, PaymentMethodForeignKey) and (
+                model is target or value.get("object") not in enums.PaymentMethodType
+            ):
+                # A kind of payment source that is not mirrored, or no payment source at
+                # all: a charge's source can be a connected account.
+                value = None
             else:
                 value = self.add(model, value, parent=data)
+        if instance is None:  # only the embedded object was wanted
+            return
         if value is MISSING or value is None:
             setattr(instance, field.attname, None)
             return

@@ -7,20 +7,34 @@ from django.utils import timezone
 
 from .. import enums
 from .. import settings as djstripe_settings
+from ..currencies import convert_from_stripe_amount
 from ..fields import (
     PaymentMethodForeignKey,
     StripeBooleanField,
     StripeCharField,
+    StripeCurrencyField,
     StripeDateTimeField,
     StripeEnumField,
+    StripeIdField,
     StripeIntegerField,
     StripeJSONField,
     StripeNullBooleanField,
     StripeTextField,
 )
-from .base import StripeObject, stripe_foreign_key
+from ..utils import get_friendly_currency_amount
+from .base import StripeData, StripeObject, SyncBatch, stripe_foreign_key
+from .billing import STATEMENT_DESCRIPTOR_HELP
 
-__all__ = ["Customer", "Product"]
+__all__ = [
+    "Charge",
+    "Customer",
+    "Dispute",
+    "Event",
+    "FileUpload",
+    "Payout",
+    "Product",
+    "Refund",
+]
 
 
 class Product(StripeObject):
@@ -171,3 +185,441 @@ class Customer(StripeObject):
         cls.objects.filter(stripe_id__in=stripe_ids, date_purged__isnull=True).update(
             subscriber=None, default_source=None, date_purged=timezone.now()
         )
+
+
+def _amount(amount, currency: str | None) -> str:
+    """An amount for display, e.g. ``$20.00 USD`` (empty when unknown)."""
+    return get_friendly_currency_amount(amount, currency or "")
+
+
+class Charge(StripeObject):
+    """A payment taken from a card or another payment source.
+
+    Stripe API reference: https://stripe.com/docs/api#charges
+
+    Fields not mirrored: ``object`` (the model says it); ``application``,
+    ``application_fee``, ``order``, ``review`` and ``source_transfer`` (use
+    the Stripe dashboard); ``balance_transaction`` (only its ``fee`` and
+    ``fee_details`` are kept, when it comes expanded); ``refunds`` (each
+    refund is a :class:`Refund` row, ``charge.refunds``); ``destination``
+    (a destination charge's payment to that account is ``transfer``).
+    Stripe API version: fields audited to 2018-05-21.
+    """
+
+    stripe_object_names = ("charge",)
+    stripe_api_path = "/v1/charges"
+    stripe_dashboard_path = "payments"
+    stripe_relation_paths = {"account": "on_behalf_of"}
+    stripe_expand = ("data.balance_transaction",)
+
+    amount = StripeCurrencyField(stripe_required=True, help_text="Amount charged.")
+    amount_refunded = StripeCurrencyField(
+        stripe_required=True,
+        help_text="Amount refunded (can be less than the amount attribute on the charge if a "
+        "partial refund was issued).",
+    )
+    captured = StripeBooleanField(
+        help_text="If the charge was created without capturing, this boolean represents whether "
+        "or not it is still uncaptured or has since been captured."
+    )
+    currency = StripeCharField(
+        max_length=3,
+        stripe_required=True,
+        help_text="Three-letter ISO currency code representing the currency in which the charge "
+        "was made.",
+    )
+    customer = stripe_foreign_key(
+        "djstripe.Customer", "charges", help_text="The customer associated with this charge."
+    )
+    account = stripe_foreign_key(
+        "djstripe.Account",
+        "charges",
+        help_text="The account the charge was made on behalf of. Null here indicates that this "
+        "value was never set.",
+    )
+    dispute = stripe_foreign_key(
+        "djstripe.Dispute",
+        "charges",
+        help_text="Details about the dispute if the charge has been disputed.",
+    )
+    failure_code = StripeEnumField(
+        enum=enums.ApiErrorCode,
+        help_text="Error code explaining reason for charge failure if available.",
+    )
+    failure_message = StripeTextField(
+        help_text="Message to user further explaining reason for charge failure if available."
+    )
+    fraud_details = StripeJSONField(
+        help_text="Hash with information on fraud assessments for the charge."
+    )
+    invoice = stripe_foreign_key(
+        "djstripe.Invoice", "charges", help_text="The invoice this charge is for if one exists."
+    )
+    outcome = StripeJSONField(
+        help_text="Details about whether or not the payment was accepted, and why."
+    )
+    paid = StripeBooleanField(
+        help_text="True if the charge succeeded, or was successfully authorized for later "
+        "capture, False otherwise."
+    )
+    receipt_email = StripeCharField(
+        max_length=800,
+        help_text="The email address that the receipt for this charge was sent to.",
+    )
+    receipt_number = StripeCharField(
+        max_length=14,
+        help_text="The transaction number that appears on email receipts sent for this charge.",
+    )
+    refunded = StripeBooleanField(
+        help_text="Whether or not the charge has been fully refunded. If the charge is only "
+        "partially refunded, this attribute will still be false."
+    )
+    shipping = StripeJSONField(help_text="Shipping information for the charge")
+    source = PaymentMethodForeignKey(help_text="The source used for this charge.")
+    statement_descriptor = StripeCharField(max_length=22, help_text=STATEMENT_DESCRIPTOR_HELP)
+    status = StripeEnumField(
+        enum=enums.ChargeStatus, stripe_required=True, help_text="The status of the payment."
+    )
+    transfer = stripe_foreign_key(
+        "djstripe.Transfer",
+        "charges",
+        help_text="The transfer to the destination account (only applicable if the charge was "
+        "created using the destination parameter).",
+    )
+    transfer_group = StripeCharField(
+        help_text="A string that identifies this transaction as part of a group."
+    )
+    fee = StripeCurrencyField(
+        stripe_name="balance_transaction.fee",
+        currency_stripe_name="balance_transaction.currency",
+    )
+    fee_details = StripeJSONField(stripe_name="balance_transaction.fee_details")
+    source_type = StripeEnumField(
+        enum=enums.ChargeSourceType,
+        stripe_name="source.object",
+        help_text="The payment source type. If the payment source is supported by dj-stripe, a "
+        "corresponding model is attached to this Charge via a foreign key matching this field.",
+    )
+    source_stripe_id = StripeIdField(stripe_name="source.id", help_text="The payment source id.")
+    fraudulent = StripeBooleanField(
+        help_text="Whether or not this charge was marked as fraudulent."
+    )
+    receipt_sent = models.BooleanField(
+        default=False, help_text="Whether or not a receipt was sent for this charge."
+    )
+
+    @classmethod
+    def stripe_retrieve_params(cls) -> dict:
+        return {"expand": ["balance_transaction"]}  # brings the fee
+
+    @classmethod
+    def prepare_stripe_data_hook(cls, data: StripeData, parent: StripeData | None) -> StripeData:
+        # Stripe has no fraud flag: fraud_details holds "fraudulent" in either of its reports.
+        reports = data.get("fraud_details") or {}
+        fraudulent = "fraudulent" in (reports.get("stripe_report"), reports.get("user_report"))
+        return {**data, "fraudulent": fraudulent}
+
+    @property
+    def disputed(self) -> bool:
+        """Whether the charge has been disputed."""
+        return self.dispute_id is not None
+
+    def str_parts(self) -> list[str]:
+        return [
+            f"amount={_amount(self.amount, self.currency)}",
+            f"status={self.status}",
+            *super().str_parts(),
+        ]
+
+
+class Refund(StripeObject):
+    """Money given back on a charge, in full or in part.
+
+    Stripe API reference: https://stripe.com/docs/api#refunds
+
+    Fields not mirrored: ``object``. Stripe API version: fields audited to
+    2018-05-21.
+    """
+
+    stripe_object_names = ("refund",)
+    stripe_api_path = "/v1/refunds"
+    stripe_dashboard_path = None  # refunds are shown on their charge's page
+
+    amount = StripeCurrencyField(stripe_required=True, help_text="Amount refunded.")
+    balance_transaction = StripeIdField(
+        help_text="The balance transaction that records the refund's effect on your balance."
+    )
+    charge = stripe_foreign_key(
+        "djstripe.Charge", "refunds", help_text="The charge that was refunded."
+    )
+    currency = StripeCharField(
+        max_length=3, stripe_required=True, help_text="Three-letter ISO currency code."
+    )
+    failure_balance_transaction = StripeIdField(
+        help_text="When the refund failed, the balance transaction that reverses the refund's "
+        "balance transaction."
+    )
+    failure_reason = StripeEnumField(
+        enum=enums.RefundFailureReason,
+        help_text="When the refund failed, why it failed, if known.",
+    )
+    reason = StripeEnumField(
+        enum=enums.RefundReason, help_text="Why the refund was made, when a reason was given."
+    )
+    receipt_number = StripeCharField(
+        max_length=14,
+        help_text="The transaction number that appears on email receipts sent for this refund.",
+    )
+    status = StripeEnumField(enum=enums.RefundStatus, help_text="The status of the refund.")
+
+    def str_parts(self) -> list[str]:
+        return [
+            f"amount={_amount(self.amount, self.currency)}",
+            f"status={self.status}",
+            *super().str_parts(),
+        ]
+
+
+class Dispute(StripeObject):
+    """A cardholder's challenge of a charge with their card issuer.
+
+    Stripe API reference: https://stripe.com/docs/api#disputes
+
+    Fields not mirrored: ``object``, ``balance_transactions``, and ``charge``:
+    the link is kept on the charge (``Charge.dispute``).
+    Stripe API version: fields audited to 2018-05-21.
+    """
+
+    stripe_object_names = ("dispute",)
+    stripe_api_path = "/v1/disputes"
+    stripe_dashboard_path = "disputes"
+
+    amount = StripeIntegerField(
+        stripe_required=True,
+        help_text="Disputed amount. Usually the amount of the charge, but can differ (usually "
+        "because of currency fluctuation or because only part of the order is disputed).",
+    )
+    currency = StripeCharField(
+        max_length=3, stripe_required=True, help_text="Three-letter ISO currency code."
+    )
+    evidence = StripeJSONField(help_text="Evidence provided to respond to a dispute.")
+    evidence_details = StripeJSONField(help_text="Information about the evidence submission.")
+    is_charge_refundable = StripeBooleanField(
+        help_text="If true, it is still possible to refund the disputed payment. Once the "
+        "payment has been fully refunded, no further funds will be withdrawn from your Stripe "
+        "account as a result of this dispute."
+    )
+    reason = StripeEnumField(enum=enums.DisputeReason, stripe_required=True)
+    status = StripeEnumField(enum=enums.DisputeStatus, stripe_required=True)
+
+    @classmethod
+    def related_rows_hook(cls, batch: SyncBatch, data: StripeData) -> None:
+        # A dispute names its charge, but only the charge's own data links back
+        # (charge.dispute): the charge must be mirrored for the link to exist.
+        charge = data.get("charge")
+        if isinstance(charge, dict):
+            batch.add(Charge, charge, parent=data)
+        elif charge:
+            batch.require(Charge, charge, data)
+
+    def str_parts(self) -> list[str]:
+        amount = None
+        if self.amount is not None and self.currency:
+            amount = convert_from_stripe_amount(self.amount, self.currency)
+        return [
+            f"amount={_amount(amount, self.currency)}",
+            f"status={self.status}",
+            *super().str_parts(),
+        ]
+
+
+class Event(StripeObject):
+    """Something that happened in the Stripe account, as webhooks report it.
+
+    Stripe API reference: https://stripe.com/docs/api#events
+
+    Events are rendered in the API version of the account (``api_version``)
+    when they happen, which may not be the version djstripe understands. So
+    an event's ``data`` is kept as received and trusted only once the event
+    is checked (retrieved from Stripe or its signature verified), and the
+    objects it concerns are retrieved again at djstripe's pinned version
+    before being mirrored.
+
+    Fields not mirrored: ``object``; ``pending_webhooks`` (see the Stripe
+    dashboard). ``request`` is kept as ``request_id`` and ``idempotency_key``.
+    Stripe API version: fields audited to 2018-05-21.
+    """
+
+    stripe_object_names = ("event",)
+    stripe_api_path = "/v1/events"
+    stripe_dashboard_path = "events"
+
+    api_version = StripeCharField(
+        max_length=64,
+        help_text="the API version at which the event data was rendered. Blank for old entries "
+        "only, all new entries will have this value",
+    )
+    data = StripeJSONField(
+        help_text="data received at webhook. data should be considered to be garbage until "
+        "validity check is run and valid flag is set"
+    )
+    request_id = StripeCharField(
+        max_length=50,
+        default="",
+        help_text="Information about the request that triggered this event, for traceability "
+        "purposes. If empty string then this is an old entry without that data. If Null then "
+        "this is not an old entry, but a Stripe 'automated' event with no associated request.",
+    )
+    idempotency_key = StripeTextField()
+    type = StripeCharField(
+        max_length=250, stripe_required=True, help_text="Stripe's event description code"
+    )
+
+    @classmethod
+    def prepare_stripe_data_hook(cls, data: StripeData, parent: StripeData | None) -> StripeData:
+        # Recent API versions send ``request`` as {id, idempotency_key}; older ones, the bare id.
+        if "request" not in data:
+            return data
+        request = data["request"]
+        if not isinstance(request, dict):
+            return {**data, "request_id": request}
+        return {
+            **data,
+            "request_id": request.get("id"),
+            "idempotency_key": request.get("idempotency_key"),
+        }
+
+    @property
+    def parts(self) -> list[str]:
+        """Gets the event category/verb as a list of parts."""
+        return str(self.type or "").split(".")
+
+    @property
+    def category(self) -> str:
+        """Gets the event category string (e.g. 'customer')."""
+        return self.parts[0]
+
+    @property
+    def verb(self) -> str:
+        """Gets the event past-tense verb string (e.g. 'updated'): the type's last part."""
+        return self.parts[-1]
+
+    @property
+    def customer(self) -> Customer | None:
+        """The mirrored Customer this event concerns (None when there is none or it is unknown)."""
+        obj = (self.data or {}).get("object") or {}
+        customer_id = obj.get("id") if obj.get("object") == "customer" else obj.get("customer")
+        if isinstance(customer_id, dict):
+            customer_id = customer_id.get("id")
+        if not customer_id:
+            return None
+        return Customer.objects.filter(stripe_id=customer_id).first()
+
+    def str_parts(self) -> list[str]:
+        return [f"type={self.type}", *super().str_parts()]
+
+
+class FileUpload(StripeObject):
+    """A file uploaded to Stripe: a business logo, dispute evidence, an identity document...
+
+    Stripe API reference: https://stripe.com/docs/api#file_uploads
+
+    Fields not mirrored: ``object``. Stripe API version: fields audited to
+    2018-05-21.
+    """
+
+    stripe_object_names = ("file_upload", "file")
+    stripe_api_path = "/v1/files"
+    stripe_dashboard_path = None  # files have no page of their own
+
+    filename = StripeCharField(
+        help_text="A filename for the file, suitable for saving to a filesystem."
+    )
+    purpose = StripeEnumField(
+        enum=enums.FilePurpose,
+        stripe_required=True,
+        help_text="The purpose of the uploaded file.",
+    )
+    size = StripeIntegerField(
+        stripe_required=True, help_text="The size in bytes of the file upload object."
+    )
+    type = StripeEnumField(enum=enums.FileType, help_text="The type of the file returned.")
+    url = StripeCharField(
+        max_length=200, help_text="A read-only URL where the uploaded file can be accessed."
+    )
+
+    def str_parts(self) -> list[str]:
+        return [f"filename={self.filename}", f"size={self.size}", *super().str_parts()]
+
+
+class Payout(StripeObject):
+    """Money sent from the Stripe balance to a bank account or a debit card.
+
+    Stripe API reference: https://stripe.com/docs/api#payouts
+
+    Fields not mirrored: ``object``, ``automatic``, ``balance_transaction``,
+    ``failure_balance_transaction`` and ``source_type``.
+    Stripe API version: fields audited to 2018-05-21.
+    """
+
+    stripe_object_names = ("payout",)
+    stripe_api_path = "/v1/payouts"
+    stripe_dashboard_path = "payouts"
+
+    amount = StripeCurrencyField(
+        stripe_required=True,
+        help_text="Amount to be transferred to your bank account or debit card.",
+    )
+    arrival_date = StripeDateTimeField(
+        stripe_required=True,
+        help_text="Date the payout is expected to arrive in the bank. This factors in delays "
+        "like weekends or bank holidays.",
+    )
+    currency = StripeCharField(
+        max_length=3, stripe_required=True, help_text="Three-letter ISO currency code."
+    )
+    destination = stripe_foreign_key(
+        "djstripe.BankAccount",
+        "payouts",
+        help_text="ID of the bank account or card the payout was sent to.",
+    )
+    failure_code = StripeEnumField(
+        enum=enums.PayoutFailureCode,
+        help_text="Error code explaining reason for transfer failure if available. See "
+        "https://stripe.com/docs/api/python#transfer_failures.",
+    )
+    failure_message = StripeTextField(
+        help_text="Message to user further explaining reason for payout failure if available."
+    )
+    method = StripeEnumField(
+        enum=enums.PayoutMethod,
+        stripe_required=True,
+        help_text="The method used to send this payout. `instant` is only supported for payouts "
+        "to debit cards.",
+    )
+    statement_descriptor = StripeCharField(
+        help_text="Extra information about a payout to be displayed on the user's bank statement."
+    )
+    status = StripeEnumField(
+        enum=enums.PayoutStatus,
+        stripe_required=True,
+        help_text="Current status of the payout. A payout will be `pending` until it is "
+        "submitted to the bank, at which point it becomes `in_transit`. I t will then change to "
+        "paid if the transaction goes through. If it does not go through successfully, its "
+        "status will change to `failed` or `canceled`.",
+    )
+    type = StripeEnumField(enum=enums.PayoutType, stripe_required=True)
+
+    @classmethod
+    def prepare_stripe_data_hook(cls, data: StripeData, parent: StripeData | None) -> StripeData:
+        # A payout to a debit card names a card, which the bank account relation cannot hold.
+        if data.get("type") == enums.PayoutType.card:
+            return {**data, "destination": None}
+        return data
+
+    def str_parts(self) -> list[str]:
+        return [
+            f"amount={_amount(self.amount, self.currency)}",
+            f"status={self.status}",
+            *super().str_parts(),
+        ]

@@ -9,13 +9,16 @@ from django.db import models
 from .. import enums, stripe_api
 from ..fields import (
     StripeCharField,
+    StripeCurrencyField,
     StripeEnumField,
     StripeIntegerField,
+    StripeJSONField,
+    StripeNullBooleanField,
     StripeTextField,
 )
 from .base import StripeData, StripeObject, model_for_stripe_object, stripe_foreign_key
 
-__all__ = ["Card", "PaymentMethod"]
+__all__ = ["BankAccount", "Card", "PaymentMethod", "Source"]
 
 
 class PaymentMethod(models.Model):
@@ -42,13 +45,30 @@ class PaymentMethod(models.Model):
         return self.object_model.objects.filter(stripe_id=self.id).first()
 
     @classmethod
-    def stripe_retrieve(cls, stripe_id: str, api_key: str, parent: StripeData | None) -> StripeData:
-        """Retrieve a payment source by id; cards and bank accounts live under their customer."""
+    def stripe_retrieve(
+        cls, stripe_id: str, api_key: str, parent: StripeData | None
+    ) -> StripeData:
+        """Retrieve a payment source by id, at the path of its kind (told by the id's prefix).
+
+        Sources live at the top level; cards under their customer; bank
+        accounts under their customer or their account (see BankAccount).
+        """
         if stripe_id.startswith("src_"):
-            return stripe_api.retrieve(f"/v1/sources/{stripe_id}", api_key=api_key)
-        return stripe_api.retrieve(
-            f"/v1/customers/{owning_customer_id(parent)}/sources/{stripe_id}", api_key=api_key
-        )
+            model = Source
+        elif stripe_id.startswith("ba_"):
+            model = BankAccount
+        else:
+            model = Card
+        return stripe_api.retrieve(model.stripe_object_path(stripe_id, parent), api_key=api_key)
+
+
+def owner_id(data: StripeData | None, owner: str) -> str | None:
+    """The id of the ``owner`` ("customer", "account") that ``data`` is, or points at."""
+    data = data or {}
+    if data.get("object") == owner:
+        return data.get("id")
+    value = data.get(owner)
+    return value.get("id") if isinstance(value, dict) else value
 
 
 def owning_customer_id(data: StripeData | None) -> str:
@@ -149,3 +169,169 @@ class Card(CustomerSource):
 
     def str_parts(self) -> list[str]:
         return [f"brand={self.brand}", f"last4={self.last4}", *super().str_parts()]
+
+
+class BankAccount(PaymentSource):
+    """A bank account: a customer's payment source, or where an account's payouts go.
+
+    Stripe API reference: https://stripe.com/docs/api#customer_bank_account_object
+
+    Fields not mirrored: ``object``. Stripe API version: fields audited to
+    2018-05-21.
+    """
+
+    stripe_object_names = ("bank_account",)
+    stripe_dashboard_path = None  # bank accounts have no page of their own
+
+    account = stripe_foreign_key(
+        "djstripe.Account",
+        "bank_accounts",
+        help_text="The account the charge was made on behalf of. Null here indicates that this "
+        "value was never set.",
+    )
+    account_holder_name = StripeCharField(
+        max_length=5000,
+        help_text="The name of the person or business that owns the bank account.",
+    )
+    account_holder_type = StripeEnumField(
+        enum=enums.BankAccountHolderType, help_text="The type of entity that holds the account."
+    )
+    bank_name = StripeCharField(
+        max_length=255,
+        help_text="Name of the bank associated with the routing number (e.g., `WELLS FARGO`).",
+    )
+    country = StripeCharField(
+        max_length=2,
+        stripe_required=True,
+        help_text="Two-letter ISO code representing the country the bank account is located in.",
+    )
+    currency = StripeCharField(
+        max_length=3, stripe_required=True, help_text="Three-letter ISO currency code"
+    )
+    customer = stripe_foreign_key("djstripe.Customer", "bank_accounts")
+    default_for_currency = StripeNullBooleanField(
+        help_text="Whether this external account is the default account for its currency."
+    )
+    fingerprint = StripeCharField(
+        max_length=16,
+        help_text="Uniquely identifies this particular bank account. You can use this attribute "
+        "to check whether two bank accounts are the same.",
+    )
+    last4 = StripeCharField(max_length=4, stripe_required=True)
+    routing_number = StripeCharField(
+        max_length=255, help_text="The routing transit number for the bank account."
+    )
+    status = StripeEnumField(enum=enums.BankAccountStatus, stripe_required=True)
+
+    @classmethod
+    def stripe_object_path(cls, stripe_id: str, data: StripeData | None = None) -> str:
+        """Where Stripe keeps the bank account, told by its owner in ``data``.
+
+        ``data`` is the bank account's own data, or that of what points at it
+        (its customer or account, a charge, a payout): a customer's bank
+        account is one of its sources, a connected account's is one of its
+        external accounts. With no owner in sight (the destination of the
+        platform's own payouts, whose data names no account), the fallback is
+        the platform account's own external accounts.
+        """
+        customer = owner_id(data, "customer")
+        if customer:
+            return f"/v1/customers/{customer}/sources/{stripe_id}"
+        account = owner_id(data, "account")
+        if account:
+            return f"/v1/accounts/{account}/external_accounts/{stripe_id}"
+        return f"/v1/account/external_accounts/{stripe_id}"
+
+    @classmethod
+    def stripe_list_path(cls, customer: Any = None, account: Any = None, **kwargs: Any) -> str:
+        """A customer's sources, an account's external accounts, or the platform's own."""
+        customer_id = getattr(customer, "stripe_id", customer)
+        if customer_id:
+            return f"/v1/customers/{customer_id}/sources"
+        account_id = getattr(account, "stripe_id", account)
+        if account_id:
+            return f"/v1/accounts/{account_id}/external_accounts"
+        return "/v1/account/external_accounts"
+
+    def stripe_parent_data(self) -> StripeData:
+        return {"customer": self.customer_id, "account": self.account_id}
+
+    def str_parts(self) -> list[str]:
+        return [f"bank_name={self.bank_name}", f"last4={self.last4}", *super().str_parts()]
+
+
+class Source(PaymentSource):
+    """A payment instrument of any type (card, SEPA debit, iDEAL...) behind one interface.
+
+    Stripe API reference: https://stripe.com/docs/api#sources
+
+    Fields not mirrored: ``object``. The type-specific hash is kept in
+    ``source_data``. Stripe API version: fields audited to 2018-05-21.
+    """
+
+    stripe_object_names = ("source",)
+    stripe_api_path = "/v1/sources"
+    stripe_dashboard_path = "sources"
+
+    amount = StripeCurrencyField(
+        help_text="Amount associated with the source. This is the amount for which the source "
+        "will be chargeable once ready. Required for `single_use` sources."
+    )
+    client_secret = StripeCharField(
+        max_length=255,
+        stripe_required=True,
+        help_text="The client secret of the source. Used for client-side retrieval using a "
+        "publishable key.",
+    )
+    currency = StripeCharField(max_length=3, help_text="Three-letter ISO currency code")
+    flow = StripeEnumField(
+        enum=enums.SourceFlow,
+        stripe_required=True,
+        help_text="The authentication flow of the source.",
+    )
+    owner = StripeJSONField(
+        help_text="Information about the owner of the payment instrument that may be used or "
+        "required by particular source types."
+    )
+    statement_descriptor = StripeCharField(
+        max_length=255,
+        help_text="Extra information about a source. This will appear on your customer's "
+        "statement every time you charge the source.",
+    )
+    status = StripeEnumField(
+        enum=enums.SourceStatus,
+        stripe_required=True,
+        help_text="The status of the source. Only `chargeable` sources can be used to create a "
+        "charge.",
+    )
+    type = StripeEnumField(
+        enum=enums.SourceType, stripe_required=True, help_text="The type of the source."
+    )
+    usage = StripeEnumField(
+        enum=enums.SourceUsage,
+        help_text="Whether this source should be reusable or not. Some source types may or may "
+        "not be reusable by construction, while other may leave the option at creation.",
+    )
+    code_verification = StripeJSONField(
+        help_text="Information related to the code verification flow. Present if the source is "
+        "authenticated by a verification code (`flow` is `code_verification`)."
+    )
+    receiver = StripeJSONField(
+        help_text="Information related to the receiver flow. Present if the source is a "
+        "receiver (`flow` is `receiver`)."
+    )
+    redirect = StripeJSONField(
+        help_text="Information related to the redirect flow. Present if the source is "
+        "authenticated by a redirect (`flow` is `redirect`)."
+    )
+    source_data = StripeJSONField(help_text="The data corresponding to the source type.")
+    customer = stripe_foreign_key("djstripe.Customer", "sources")
+
+    @classmethod
+    def prepare_stripe_data_hook(cls, data: StripeData, parent: StripeData | None) -> StripeData:
+        # Stripe keeps the type-specific hash under a key named after the
+        # source's type (``data["card"]`` for a card source, ``data["sepa_debit"]``...).
+        return {**data, "source_data": data.get(data.get("type") or "")}
+
+    def str_parts(self) -> list[str]:
+        return [f"type={self.type}", *super().str_parts()]
