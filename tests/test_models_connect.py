@@ -30,7 +30,7 @@ def test_account_fields(fake_stripe):
     account = Account.sync_from_stripe_data(load_fixture("account"))
 
     assert account.stripe_id == ACCOUNT_ID
-    assert account.livemode is None  # Stripe does not say
+    assert account.livemode is False  # Stripe does not say: the test key read it
     assert account.created == utc(2018, 5, 7, 23, 58, 20)
     assert account.business_name == "Example Shop"
     assert account.business_url == "https://shop.example.com"

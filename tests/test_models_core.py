@@ -464,7 +464,7 @@ def test_file_upload(fake_stripe):
     assert upload.type == "png"
     assert upload.url == f"https://files.stripe.com/files/{FILE_ID}"
     assert upload.created == utc(2018, 5, 7, 23, 59, 20)
-    assert upload.livemode is None
+    assert upload.livemode is False  # from the test key it was read with
     assert str(upload) == f"<filename=logo.png, size=9863, stripe_id={FILE_ID}>"
     assert upload.get_stripe_dashboard_url() == ""
     assert fake_stripe.requests == []

@@ -168,10 +168,14 @@ class StripeObject(models.Model):
 
     def get_stripe_dashboard_url(self) -> str:
         """The object's page in Stripe's dashboard (test or live), or "" when it has none."""
-        if not self.stripe_dashboard_path or not self.stripe_id:
+        return self.dashboard_url_for(self.stripe_dashboard_path, self.stripe_id)
+
+    def dashboard_url_for(self, section: str | None, stripe_id: str | None) -> str:
+        """A dashboard page in this object's mode ("" without a section or an id)."""
+        if not section or not stripe_id:
             return ""
         mode = "" if self.livemode else "test/"
-        return f"{DASHBOARD_URL}{mode}{self.stripe_dashboard_path}/{self.stripe_id}"
+        return f"{DASHBOARD_URL}{mode}{section}/{stripe_id}"
 
     # -- Sync ------------------------------------------------------------------
 
@@ -249,6 +253,15 @@ def is_stripe_relation(field: models.Field) -> bool:
     )
 
 
+def livemode_of_key(api_key: str) -> bool | None:
+    """Whether a secret or restricted key is a live one (None when it does not say)."""
+    if api_key.startswith(("sk_live_", "rk_live_")):
+        return True
+    if api_key.startswith(("sk_test_", "rk_test_")):
+        return False
+    return None
+
+
 _MAPPINGS: dict[type, _ModelMapping] = {}
 
 
@@ -274,6 +287,7 @@ class SyncBatch:
 
     def __init__(self, api_key: str) -> None:
         self.api_key = api_key
+        self.livemode = livemode_of_key(api_key)
         self.rows: dict[type[models.Model], dict[str, models.Model]] = defaultdict(dict)
         self.deleted: dict[type[StripeObject], set[str]] = defaultdict(set)
         self.references: list[_Reference] = []
@@ -283,6 +297,10 @@ class SyncBatch:
     ) -> str:
         """Add one Stripe object (and what it embeds) to the batch; return its id."""
         data = model.prepare_stripe_data_hook(data, parent)
+        if "livemode" not in data:
+            # Some objects (accounts, bank accounts) do not say their mode: it
+            # is their parent's, or that of the key they were read with.
+            data = {**data, "livemode": (parent or {}).get("livemode", self.livemode)}
         mapping = mapping_for(model)
         stripe_id = data.get("id")
         if not stripe_id:

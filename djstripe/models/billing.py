@@ -792,7 +792,7 @@ class InvoiceItem(StripeObject):
 
     def get_stripe_dashboard_url(self) -> str:
         """The page of this item's invoice ("" when it is on none yet)."""
-        return self.invoice.get_stripe_dashboard_url() if self.invoice_id else ""
+        return self.dashboard_url_for("invoices", self.invoice_id)
 
     def str_parts(self) -> list[str]:
         amount = get_friendly_currency_amount(self.amount, self.currency or "usd")
