@@ -1,23 +1,36 @@
-"""The djstripe models, re-exported from the module of their section of Stripe's API."""
+"""The djstripe models, each in the module of its section of Stripe's API reference."""
 
-from .base import *  # noqa: F403
-from .base import __all__ as _base_all
-from .billing import *  # noqa: F403
-from .billing import __all__ as _billing_all
-from .connect import *  # noqa: F403
-from .connect import __all__ as _connect_all
-from .core import *  # noqa: F403
-from .core import __all__ as _core_all
-from .payment_methods import *  # noqa: F403
-from .payment_methods import __all__ as _payment_methods_all
-from .webhooks import *  # noqa: F403
-from .webhooks import __all__ as _webhooks_all
+from .base import IdempotencyKey, StripeObject, model_for_stripe_object
+from .billing import Coupon, Plan, Subscription
+from .connect import Account, Transfer
+from .core import Charge, Customer, Dispute, Event, FileUpload, Payout, Product, Refund
+from .invoices import Invoice, InvoiceItem, UpcomingInvoice
+from .payment_methods import BankAccount, Card, PaymentMethod, Source
+from .webhooks import WebhookEventTrigger
 
 __all__ = [
-    *_base_all,
-    *_billing_all,
-    *_connect_all,
-    *_core_all,
-    *_payment_methods_all,
-    *_webhooks_all,
+    "Account",
+    "BankAccount",
+    "Card",
+    "Charge",
+    "Coupon",
+    "Customer",
+    "Dispute",
+    "Event",
+    "FileUpload",
+    "IdempotencyKey",
+    "Invoice",
+    "InvoiceItem",
+    "PaymentMethod",
+    "Payout",
+    "Plan",
+    "Product",
+    "Refund",
+    "Source",
+    "StripeObject",
+    "Subscription",
+    "Transfer",
+    "UpcomingInvoice",
+    "WebhookEventTrigger",
+    "model_for_stripe_object",
 ]

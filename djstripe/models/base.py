@@ -37,6 +37,20 @@ StripeData = dict[str, Any]
 
 DASHBOARD_URL = "https://dashboard.stripe.com/"
 
+STATEMENT_DESCRIPTOR_HELP = (
+    "An arbitrary string to be displayed on your customer's credit card statement. The "
+    "statement description may not include <>\"' characters, and will appear on your "
+    "customer's statement in capital letters. Non-ASCII characters are automatically "
+    "stripped. While most banks display this information consistently, some may display it "
+    "incorrectly or not at all."
+)
+
+
+def stripe_id_of(value: Any) -> Any:
+    """The id of a relation that Stripe sends either as an id or as the embedded object."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
 __all__ = [
     "IdempotencyKey",
     "StripeObject",

@@ -15,8 +15,7 @@ from ..fields import (
     StripeTextField,
 )
 from ..utils import get_friendly_currency_amount
-from .base import StripeObject, stripe_foreign_key
-from .billing import STATEMENT_DESCRIPTOR_HELP
+from .base import STATEMENT_DESCRIPTOR_HELP, StripeObject, stripe_foreign_key
 
 __all__ = ["Account", "Transfer"]
 

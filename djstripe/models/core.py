@@ -22,8 +22,13 @@ from ..fields import (
     StripeTextField,
 )
 from ..utils import get_friendly_currency_amount
-from .base import StripeData, StripeObject, SyncBatch, stripe_foreign_key
-from .billing import STATEMENT_DESCRIPTOR_HELP
+from .base import (
+    STATEMENT_DESCRIPTOR_HELP,
+    StripeData,
+    StripeObject,
+    SyncBatch,
+    stripe_foreign_key,
+)
 
 __all__ = [
     "Charge",
@@ -146,8 +151,7 @@ class Customer(StripeObject):
     )
     default_source = PaymentMethodForeignKey()
     delinquent = StripeBooleanField(
-        help_text="Whether or not the latest charge for the customer's latest invoice has "
-        "failed."
+        help_text="Whether or not the latest charge for the customer's latest invoice has failed."
     )
     coupon = stripe_foreign_key("djstripe.Coupon", "customers")
     coupon_start = StripeDateTimeField(
