@@ -1,9 +1,9 @@
 """URLs for djstripe's tests."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # djstripe urls are added once djstripe/urls.py exists
+    path("stripe/", include("djstripe.urls", namespace="djstripe")),
 ]

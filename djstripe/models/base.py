@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import stripe
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.functional import classproperty
 
@@ -53,6 +53,9 @@ def stripe_id_of(value: Any) -> Any:
 
 __all__ = [
     "IdempotencyKey",
+    "SyncedVersion",
+    "claim_version",
+    "insert_unless_present",
     "StripeObject",
     "model_for_stripe_object",
     "stripe_foreign_key",
@@ -440,7 +443,8 @@ class SyncBatch:
     def write(self) -> None:
         """Resolve ids, then upsert every row and apply deletions, in one transaction."""
         self.resolve_references()
-        with transaction.atomic():
+        # No savepoint: inside a caller's transaction a failure fails it all anyway.
+        with transaction.atomic(savepoint=False):
             for model in self._write_order():
                 self._upsert(model, list(self.rows[model].values()))
             for model, stripe_ids in self.deleted.items():
@@ -478,6 +482,67 @@ class SyncBatch:
     def fetch(self, model: type[StripeObject], stripe_id: str) -> StripeObject | None:
         """The row of ``stripe_id`` as stored (None when it was deleted)."""
         return model._default_manager.filter(stripe_id=stripe_id).first()
+
+
+class SyncedVersion(models.Model):
+    """How recent the mirrored state of each Stripe object is, for order-safe webhooks.
+
+    ``version`` is in microseconds since the epoch: an event's ``created``
+    time, or the moment a retrieve was sent. :func:`claim_version` lets a
+    write through only when it is at least as recent as the last one, and
+    holds the row locked until the transaction ends, so two workers handling
+    the same object in either order leave the newer state.
+    """
+
+    key = models.CharField(max_length=300, primary_key=True)
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.version}"
+
+
+def claim_version(object_name: str, stripe_id: str, version: int) -> bool:
+    """Record ``version`` for an object unless a newer one is recorded; True when recorded."""
+    quote = connection.ops.quote_name
+    table, key, column = quote(SyncedVersion._meta.db_table), quote("key"), quote("version")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {column}) VALUES (%s, %s) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {column} = EXCLUDED.{column} "
+            f"WHERE {table}.{column} <= EXCLUDED.{column} RETURNING {column}",
+            [f"{object_name}:{stripe_id}", version],
+        )
+        return cursor.fetchone() is not None
+
+
+def insert_unless_present(instance: models.Model, key: str) -> bool:
+    """INSERT one row, or nothing when a row with the same ``key`` exists; True if inserted.
+
+    One statement, and safe when two transactions insert the same key: the
+    second waits for the first and inserts nothing if it committed.
+    """
+    meta = instance._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
+    quote = connection.ops.quote_name
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            field.pre_save(instance, add=True)
+    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    key_column = quote(meta.get_field(key).column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
+            f"ON CONFLICT ({key_column}) DO NOTHING RETURNING {quote(meta.pk.column)}",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    instance.pk = row[0]
+    instance._state.adding = False
+    return True
 
 
 class IdempotencyKey(models.Model):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
+import stripe
 from django.utils import timezone
 
-from .. import enums
+from .. import enums, stripe_api
+from .. import settings as djstripe_settings
 from ..currencies import convert_to_stripe_amount
 from ..fields import (
     StripeBooleanField,
@@ -30,6 +35,28 @@ from .base import (
 )
 
 __all__ = ["Coupon", "Plan", "Subscription"]
+
+
+def object_id(value: Any) -> Any:
+    """The Stripe id of a mirrored object, or ``value`` itself when it already is an id."""
+    return getattr(value, "stripe_id", value)
+
+
+def epoch_seconds(value: Any) -> Any:
+    """A datetime as Stripe's epoch seconds; anything else (an int, ``"now"``) as it is.
+
+    A naive datetime is read in Django's current time zone.
+    """
+    if not isinstance(value, datetime.datetime):
+        return value
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return int(value.timestamp())
+
+
+def without_none(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters that have a value (None means "not sent")."""
+    return {key: value for key, value in params.items() if value is not None}
 
 
 class Coupon(StripeObject):
@@ -183,6 +210,49 @@ class Plan(StripeObject):
         product = data.get("product")
         name = data.get("nickname") or (product.get("name") if isinstance(product, dict) else None)
         return {**data, "name": name}
+
+    @classmethod
+    def get_or_create(cls, **kwargs: Any) -> tuple[Plan, bool]:
+        """The plan ``kwargs["id"]`` from the mirror, else created in Stripe: ``(plan, created)``.
+
+        ``kwargs`` are Stripe's plan parameters (``id``, ``currency``,
+        ``interval``, ``product``, ``nickname``, ``trial_period_days``,
+        ``metadata``...), except that ``amount`` is a Decimal in the currency's
+        major unit and ``name`` is a convenience: without ``product`` it names
+        the product Stripe creates for the plan, with one it is the nickname.
+        ``api_key`` picks the account (default: STRIPE_SECRET_KEY). A plan that
+        Stripe has but the mirror lacks (made elsewhere, or by another process
+        just now) is retrieved and mirrored, with ``created`` False.
+        """
+        plan = cls.objects.filter(stripe_id=kwargs["id"]).first() if kwargs.get("id") else None
+        if plan is not None:
+            return plan, False
+        api_key = kwargs.pop("api_key", "") or djstripe_settings.STRIPE_SECRET_KEY
+        try:
+            data = stripe_api.create(cls.stripe_api_path, api_key=api_key, **cls._create_params(kwargs))
+        except stripe.InvalidRequestError as exc:
+            if exc.code != "resource_already_exists" or not kwargs.get("id"):
+                raise
+            data = stripe_api.retrieve(
+                cls.stripe_object_path(kwargs["id"]), api_key=api_key, expand=["product"]
+            )
+            return cls.sync_from_stripe_data(data), False
+        return cls.sync_from_stripe_data(data), True
+
+    @classmethod
+    def _create_params(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params = dict(kwargs)
+        if params.get("amount") is not None:
+            params["amount"] = convert_to_stripe_amount(params["amount"], params.get("currency", ""))
+        name = params.pop("name", None)
+        if params.get("product") is not None:
+            params["product"] = object_id(params["product"])
+            params.setdefault("nickname", name)
+        elif name is not None:
+            params["product"] = {"name": name}
+        # The product comes embedded in the answer, so mirroring it costs no request.
+        params["expand"] = ["product"]
+        return without_none(params)
 
     @property
     def amount_in_cents(self) -> int:

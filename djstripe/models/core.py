@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from .. import enums
+from .. import enums, webhooks
 from .. import settings as djstripe_settings
 from ..currencies import convert_from_stripe_amount
 from ..fields import (
@@ -27,8 +27,11 @@ from .base import (
     StripeData,
     StripeObject,
     SyncBatch,
+    insert_unless_present,
+    mapping_for,
     stripe_foreign_key,
 )
+from ..signals import WEBHOOK_SIGNALS
 
 __all__ = [
     "Charge",
@@ -521,6 +524,31 @@ class Event(StripeObject):
 
     def str_parts(self) -> list[str]:
         return [f"type={self.type}", *super().str_parts()]
+
+    @classmethod
+    def process(cls, data: StripeData) -> Event:
+        """Record a (validated) Stripe event and run its handlers, exactly once.
+
+        The Event row and everything its handlers write are committed
+        together: if a handler fails, nothing stays and a later delivery
+        processes the event again. A delivery of an event already processed
+        does nothing. Two workers with the same event at once: the second
+        waits for the first, then finds the event done.
+        """
+        with transaction.atomic():
+            data = cls.prepare_stripe_data_hook(data, None)
+            event = cls(**{f.attname: f.stripe_to_db(data) for f in mapping_for(cls).stripe_fields})
+            if not insert_unless_present(event, "stripe_id"):
+                return cls.objects.get(stripe_id=event.stripe_id)
+            event.invoke_webhook_handlers()
+        return event
+
+    def invoke_webhook_handlers(self) -> None:
+        """Run the handlers registered for this event's type, then send its signal."""
+        webhooks.call_handlers(self)
+        signal = WEBHOOK_SIGNALS.get(self.type)
+        if signal is not None:
+            signal.send(sender=type(self), event=self)
 
 
 class FileUpload(StripeObject):

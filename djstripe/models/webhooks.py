@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import logging
+import traceback as traceback_module
+from functools import cached_property
 from typing import Any
 
+import stripe
 from django.db import models
 
-from .. import __version__
+from .. import __version__, signals, stripe_api
+from .. import settings as djstripe_settings
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["WebhookEventTrigger"]
 
@@ -62,7 +70,7 @@ class WebhookEventTrigger(models.Model):
     def __str__(self) -> str:
         return f"id={self.id}, valid={self.valid}, processed={self.processed}"
 
-    @property
+    @cached_property
     def json_body(self) -> Any:
         """The request body parsed as JSON ({} when it is not valid JSON)."""
         try:
@@ -75,3 +83,160 @@ class WebhookEventTrigger(models.Model):
         """Whether this is the test event the dashboard sends (``evt_00000000000000``)."""
         body = self.json_body
         return isinstance(body, dict) and body.get("id") == TEST_EVENT_ID
+
+    # -- the webhook pipeline: record, validate, hand off, process ---------------
+
+    @classmethod
+    def from_request(cls, request) -> WebhookEventTrigger:
+        """Create, validate and process a trigger from a Django request.
+
+        The trigger is saved first, in its own transaction, so the request is
+        kept whatever happens next; it is then validated, and a valid one is
+        handed to ``DJSTRIPE_WEBHOOK_EVENT_CALLBACK`` or processed at once.
+        """
+        raw_body = request.body
+        trigger = cls.objects.create(
+            remote_ip=client_ip(request),
+            headers=clean_headers(request.headers),
+            body=storable_text(raw_body),
+        )
+        trigger.validate(raw_body)
+        if trigger.valid and not trigger.is_test_event:
+            callback = djstripe_settings.get_callback_function("DJSTRIPE_WEBHOOK_EVENT_CALLBACK")
+            if callback is not None:
+                callback(trigger)
+            else:
+                trigger.process()
+        return trigger
+
+    def validate(self, raw_body: bytes | None = None) -> bool:
+        """Decide whether the request really comes from Stripe; record and return it."""
+        method = djstripe_settings.DJSTRIPE_WEBHOOK_VALIDATION
+        raw_body = self.body.encode("utf-8") if raw_body is None else raw_body
+        try:
+            if not is_event_shaped(self.json_body):
+                self.valid = False
+            elif method == "verify_signature":
+                self.valid = signature_is_valid(raw_body, self.headers)
+            elif method == "retrieve_event":
+                self.valid = not self.is_test_event and event_is_genuine(self.json_body)
+            else:
+                self.valid = True
+        except Exception as exc:  # Stripe could not be asked: a failure, not a forgery
+            self.record_failure(exc)
+            self.valid = False
+        self.save(update_fields=["valid", "exception", "traceback", "updated"])
+        return self.valid
+
+    def process(self) -> bool:
+        """Process the event this trigger carries, exactly once; record the outcome.
+
+        This is the one place that catches exceptions: whatever a handler
+        raises is written to the trigger (and ``webhook_processing_error`` is
+        sent), so the trigger can be processed again later.
+        """
+        from .core import Event
+
+        if self.json_body.get("type") not in signals.WEBHOOK_SIGNALS:
+            # Not an event type of the pinned API version: kept, acknowledged, not processed.
+            logger.info("Webhook trigger %s: unknown event type, not processed", self.pk)
+            return False
+        try:
+            self.event = Event.process(self.json_body)
+        except Exception as exc:
+            self.record_failure(exc)
+            self.processed = False
+            signals.webhook_processing_error.send(
+                sender=type(self), exception=exc, trigger=self
+            )
+        else:
+            self.processed, self.exception, self.traceback = True, "", ""
+        self.save(update_fields=["event", "processed", "exception", "traceback", "updated"])
+        return self.processed
+
+    def record_failure(self, exc: BaseException) -> None:
+        """Keep what went wrong on the trigger (not saved here)."""
+        logger.warning("Webhook trigger %s failed: %r", self.pk, exc)
+        self.exception = f"{type(exc).__name__}: {exc}"[:128]
+        self.traceback = "".join(traceback_module.format_exception(exc))
+
+    @property
+    def response_status(self) -> int:
+        """The HTTP status that tells Stripe what became of this request."""
+        if self.is_test_event and not self.exception:
+            return 200
+        if not self.valid:
+            return 500 if self.exception else 400
+        if self.processed or not self.exception:
+            return 200  # processed, or handed off to the event callback
+        return 500
+
+
+def client_ip(request) -> str:
+    """The client's address as the web server saw it (0.0.0.0 when unknown)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return "0.0.0.0"
+
+
+def storable_text(value: bytes | str) -> str:
+    """Text any database can store: undecodable bytes and NUL characters replaced."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    return value.replace("\x00", "\ufffd")
+
+
+def clean_headers(headers) -> dict[str, str]:
+    """The request headers as a storable dict."""
+    return {storable_text(name): storable_text(value) for name, value in headers.items()}
+
+
+def is_event_shaped(body: Any) -> bool:
+    """Whether a body looks like a Stripe event at all (id, type and data object)."""
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("id"), str)
+        and isinstance(body.get("type"), str)
+        and isinstance(body.get("data"), dict)
+        and isinstance(body["data"].get("object"), dict)
+    )
+
+
+def signature_is_valid(raw_body: bytes, headers: dict[str, str]) -> bool:
+    """Whether the Stripe-Signature header signs this body with one of the secrets."""
+    signature = {k.lower(): v for k, v in headers.items()}.get("stripe-signature")
+    if not signature:
+        return False
+    try:
+        payload = raw_body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    tolerance = djstripe_settings.DJSTRIPE_WEBHOOK_TOLERANCE
+    for secret in djstripe_settings.DJSTRIPE_WEBHOOK_SECRET:
+        try:
+            stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance)
+        except stripe.SignatureVerificationError:
+            continue
+        return True
+    return False
+
+
+def event_is_genuine(body: Any) -> bool:
+    """Whether Stripe knows this event: retrieved with its own API version and mode's key."""
+    if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+        return False
+    api_key = djstripe_settings.get_default_api_key(body.get("livemode"))
+    try:
+        event = stripe_api.request(
+            "get",
+            f"/v1/events/{body['id']}",
+            api_key=api_key,
+            stripe_version=body.get("api_version") or None,
+        )
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            return False
+        raise
+    return all(event.get(key) == body.get(key) for key in ("id", "type", "created", "livemode"))
