@@ -154,6 +154,13 @@ class WebhookEventTrigger(models.Model):
         self.save(update_fields=["event", "processed", "exception", "traceback", "updated"])
         return self.processed
 
+    def reprocess(self) -> bool:
+        """Process a stored trigger again (a replay): validated once more only when that can
+        still work, i.e. by asking Stripe, since signatures expire."""
+        if not self.valid and djstripe_settings.DJSTRIPE_WEBHOOK_VALIDATION == "retrieve_event":
+            self.validate()
+        return self.valid and self.process()
+
     def record_failure(self, exc: BaseException) -> None:
         """Keep what went wrong on the trigger (not saved here)."""
         logger.warning("Webhook trigger %s failed: %r", self.pk, exc)
