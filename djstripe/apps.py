@@ -13,6 +13,14 @@ class DjstripeAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, event_handlers, stripe_api  # noqa: F401  (registration)
+        from django.db.models.signals import pre_delete
+
+        from . import checks, event_handlers, receivers, stripe_api  # noqa: F401  (registration)
+        from . import settings as djstripe_settings
 
         stripe_api.configure_stripe()
+        pre_delete.connect(
+            receivers.purge_customers_of_subscriber,
+            sender=djstripe_settings.get_subscriber_model_name(),
+            dispatch_uid="djstripe.purge_customers_of_subscriber",
+        )

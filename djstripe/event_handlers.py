@@ -9,7 +9,8 @@ Two ways to learn an object's new state (``DJSTRIPE_WEBHOOK_SYNC_MODE``):
 
 - ``"refetch"`` (the default): retrieve the object from Stripe at the pinned
   API version. One request per event; always Stripe's latest state, whatever
-  the API version of the event.
+  the API version of the event (a deleted object answers 404, or
+  ``deleted: true``).
 - ``"payload"``: apply the object the event carries, when the event was
   rendered at the pinned API version (otherwise it falls back to a
   retrieve). No request per event; the event is as old as its ``created``.
@@ -93,10 +94,9 @@ def sync_from_event(
     """Write the object's new state, unless the mirror already holds a newer one."""
     api_key = djstripe_settings.get_default_api_key(event.livemode)
     object_name, stripe_id = data["object"], data["id"]
-    if is_gone(event, data):
-        state, version = {**data, "deleted": True}, event_version(event)
-    elif payload_usable and uses_payload(event):
-        state, version = data, event_version(event)
+    if payload_usable and uses_payload(event):
+        state = {**data, "deleted": True} if is_gone(event, data) else data
+        version = event_version(event)
     else:
         version = int(time.time() * MICROSECONDS)  # the state is at least this recent
         state = retrieve_state(model, data, api_key)

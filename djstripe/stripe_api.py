@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import stripe
@@ -27,6 +28,12 @@ StripeData = dict[str, Any]
 _clients: dict[tuple[str, int], stripe.StripeClient] = {}
 _counters: list[RequestCounter] = []
 _counters_lock = threading.Lock()
+
+# The API version that replaces STRIPE_API_VERSION in the current thread (or
+# asyncio task), set by djstripe.context_managers.stripe_temporary_api_version.
+temporary_api_version: ContextVar[str | None] = ContextVar(
+    "djstripe_temporary_api_version", default=None
+)
 
 
 class RequestCounter:
@@ -78,6 +85,11 @@ def _client() -> stripe.StripeClient:
     return client
 
 
+def api_version() -> str:
+    """The API version requests are sent with: a temporary one if set, else the setting."""
+    return temporary_api_version.get() or djstripe_settings.STRIPE_API_VERSION
+
+
 def request(
     method: str,
     path: str,
@@ -95,7 +107,7 @@ def request(
         )
     options: dict[str, Any] = {
         "api_key": api_key,
-        "stripe_version": stripe_version or djstripe_settings.STRIPE_API_VERSION,
+        "stripe_version": stripe_version or api_version(),
         "max_network_retries": djstripe_settings.DJSTRIPE_MAX_NETWORK_RETRIES,
     }
     if idempotency_key:

@@ -2,8 +2,10 @@
 
 from .base import IdempotencyKey, StripeObject, model_for_stripe_object
 from .billing import Coupon, Plan, Subscription
+from .charges import Charge, Refund
 from .connect import Account, Transfer
-from .core import Charge, Customer, Dispute, Event, FileUpload, Payout, Product, Refund
+from .core import Dispute, Event, FileUpload, Payout, Product
+from .customers import Customer
 from .invoices import Invoice, InvoiceItem, UpcomingInvoice
 from .payment_methods import BankAccount, Card, PaymentMethod, Source
 from .webhooks import WebhookEventTrigger

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import stripe
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import classproperty
 
@@ -30,6 +30,7 @@ from ..fields import (
     StripeTextField,
     lookup_path,
 )
+from .statements import record_if_newer, upsert
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,6 @@ __all__ = [
     "IdempotencyKey",
     "SyncedVersion",
     "claim_version",
-    "insert_unless_present",
     "StripeObject",
     "model_for_stripe_object",
     "stripe_foreign_key",
@@ -279,6 +279,23 @@ def livemode_of_key(api_key: str) -> bool | None:
     return None
 
 
+def existing_ids(wanted: dict[type[models.Model], list[str]]) -> dict[type, set[str]]:
+    """Which of these ids have rows, per model: one query for all the models together."""
+    models_in_order = list(wanted)
+    queries = [
+        model._default_manager.filter(**{f"{mapping_for(model).key}__in": ids})
+        .order_by()
+        .values_list(models.Value(index), mapping_for(model).key)
+        for index, (model, ids) in enumerate(wanted.items())
+    ]
+    found: dict[type, set[str]] = {model: set() for model in models_in_order}
+    if queries:
+        query = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+        for index, stripe_id in query:
+            found[models_in_order[index]].add(stripe_id)
+    return found
+
+
 _MAPPINGS: dict[type, _ModelMapping] = {}
 
 
@@ -408,15 +425,10 @@ class SyncBatch:
         wanted: dict[type, dict[str, _Reference]] = defaultdict(dict)
         for reference in pending:
             wanted[reference.target].setdefault(reference.stripe_id, reference)
+        existing = existing_ids({target: list(by_id) for target, by_id in wanted.items()})
         for target, by_id in wanted.items():
-            key = mapping_for(target).key
-            existing = set(
-                target._default_manager.filter(**{f"{key}__in": list(by_id)}).values_list(
-                    key, flat=True
-                )
-            )
             checked[target] |= set(by_id)
-            for stripe_id in set(by_id) - existing:
+            for stripe_id in set(by_id) - existing[target]:
                 self._fetch(target, stripe_id, by_id[stripe_id].parent)
 
     def _fetch(self, target: type, stripe_id: str, parent: StripeData) -> None:
@@ -452,15 +464,8 @@ class SyncBatch:
 
     @staticmethod
     def _upsert(model: type[models.Model], instances: list[models.Model]) -> None:
-        if not instances:
-            return
         mapping = mapping_for(model)
-        model._default_manager.bulk_create(
-            instances,
-            update_conflicts=True,
-            unique_fields=[mapping.key],
-            update_fields=mapping.update_fields,
-        )
+        upsert(model, instances, mapping.key, mapping.update_fields)
 
     def _write_order(self) -> list[type[models.Model]]:
         # Targets before the rows that point at them, so databases that check
@@ -503,46 +508,7 @@ class SyncedVersion(models.Model):
 
 def claim_version(object_name: str, stripe_id: str, version: int) -> bool:
     """Record ``version`` for an object unless a newer one is recorded; True when recorded."""
-    quote = connection.ops.quote_name
-    table, key, column = quote(SyncedVersion._meta.db_table), quote("key"), quote("version")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key}, {column}) VALUES (%s, %s) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {column} = EXCLUDED.{column} "
-            f"WHERE {table}.{column} <= EXCLUDED.{column} RETURNING {column}",
-            [f"{object_name}:{stripe_id}", version],
-        )
-        return cursor.fetchone() is not None
-
-
-def insert_unless_present(instance: models.Model, key: str) -> bool:
-    """INSERT one row, or nothing when a row with the same ``key`` exists; True if inserted.
-
-    One statement, and safe when two transactions insert the same key: the
-    second waits for the first and inserts nothing if it committed.
-    """
-    meta = instance._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
-    quote = connection.ops.quote_name
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            field.pre_save(instance, add=True)
-    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    key_column = quote(meta.get_field(key).column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
-            f"ON CONFLICT ({key_column}) DO NOTHING RETURNING {quote(meta.pk.column)}",
-            values,
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    instance.pk = row[0]
-    instance._state.adding = False
-    return True
+    return record_if_newer(SyncedVersion._meta.db_table, f"{object_name}:{stripe_id}", version)
 
 
 class IdempotencyKey(models.Model):

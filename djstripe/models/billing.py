@@ -42,6 +42,14 @@ def object_id(value: Any) -> Any:
     return getattr(value, "stripe_id", value)
 
 
+def api_key_of(*objects: Any) -> str:
+    """The key of the mode of the first mirrored object given, else STRIPE_SECRET_KEY."""
+    for value in objects:
+        if isinstance(value, StripeObject):
+            return value.default_api_key
+    return djstripe_settings.STRIPE_SECRET_KEY
+
+
 def epoch_seconds(value: Any) -> Any:
     """A datetime as Stripe's epoch seconds; anything else (an int, ``"now"``) as it is.
 
@@ -229,7 +237,9 @@ class Plan(StripeObject):
             return plan, False
         api_key = kwargs.pop("api_key", "") or djstripe_settings.STRIPE_SECRET_KEY
         try:
-            data = stripe_api.create(cls.stripe_api_path, api_key=api_key, **cls._create_params(kwargs))
+            data = stripe_api.create(
+                cls.stripe_api_path, api_key=api_key, **cls._create_params(kwargs)
+            )
         except stripe.InvalidRequestError as exc:
             if exc.code != "resource_already_exists" or not kwargs.get("id"):
                 raise
@@ -243,7 +253,9 @@ class Plan(StripeObject):
     def _create_params(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
         params = dict(kwargs)
         if params.get("amount") is not None:
-            params["amount"] = convert_to_stripe_amount(params["amount"], params.get("currency", ""))
+            params["amount"] = convert_to_stripe_amount(
+                params["amount"], params.get("currency", "")
+            )
         name = params.pop("name", None)
         if params.get("product") is not None:
             params["product"] = object_id(params["product"])
@@ -360,6 +372,114 @@ class Subscription(StripeObject):
         help_text="If the subscription has a trial, the beginning of that trial."
     )
 
+    # -- Stripe API -----------------------------------------------------------
+
+    def update(
+        self,
+        plan: Any = None,
+        application_fee_percent: Decimal | None = None,
+        coupon: Any = None,
+        prorate: bool | None = None,
+        proration_date: datetime.datetime | None = None,
+        metadata: dict[str, str] | None = None,
+        quantity: int | None = None,
+        tax_percent: Decimal | None = None,
+        trial_end: Any = None,
+    ) -> Subscription:
+        """Change the subscription in Stripe and return it as mirrored afterwards.
+
+        ``plan`` and ``coupon`` are objects or ids; ``proration_date`` and
+        ``trial_end`` datetimes (``trial_end`` may also be ``"now"``). Only the
+        arguments given are sent. ``prorate`` left at None follows
+        DJSTRIPE_PRORATION_POLICY. At this API version the plan and the
+        quantity are set on the subscription's item, whose id the mirror does
+        not keep: changing either first retrieves the subscription (one more
+        request).
+        """
+        params = {
+            "application_fee_percent": application_fee_percent,
+            "coupon": object_id(coupon),
+            "prorate": _proration(prorate),
+            "proration_date": epoch_seconds(proration_date),
+            "metadata": metadata,
+            "tax_percent": tax_percent,
+            "trial_end": epoch_seconds(trial_end),
+        }
+        if plan is not None or quantity is not None:
+            item_id = self.stripe_item_id(self.stripe_id, self.default_api_key)
+            item = {"id": item_id, "plan": object_id(plan), "quantity": quantity}
+            params["items"] = [without_none(item)]
+        return self._api_update(**without_none(params))
+
+    def extend(self, delta: datetime.timedelta) -> Subscription:
+        """Give the customer ``delta`` more time before the next charge, as a trial.
+
+        The trial ends ``delta`` after its current end, or after the current
+        period's end when no trial is running; nothing is prorated. ``delta``
+        (a timedelta, or a dateutil relativedelta) must move time forward:
+        ValueError otherwise, before any request.
+        """
+        trial_end = self.trial_end
+        start = trial_end if trial_end and trial_end > timezone.now() else self.current_period_end
+        end = start + delta
+        if end <= start:
+            raise ValueError(f"extend() needs a positive delta, not {delta!r}")
+        return self._api_update(trial_end=epoch_seconds(end), prorate=False)
+
+    def cancel(self, at_period_end: bool | None = None) -> Subscription:
+        """Cancel the subscription in Stripe and return it as mirrored afterwards.
+
+        At the period's end, the subscription stays active until then and is
+        not renewed; at once, it ends now. ``at_period_end`` left at None
+        follows DJSTRIPE_PRORATION_POLICY: at the period's end when it is off
+        (the default), at once when it is on. A trialing subscription is
+        always cancelled at once, so the trial ends and nothing is charged.
+        At this API version Stripe takes no proration parameter when it
+        cancels at once, so cancelling credits nothing back.
+        """
+        if at_period_end is None:
+            at_period_end = not djstripe_settings.DJSTRIPE_PRORATION_POLICY
+        if self.status == enums.SubscriptionStatus.trialing:
+            at_period_end = False
+        if at_period_end:
+            return self._api_update(cancel_at_period_end=True)
+        data = stripe_api.delete(
+            self.stripe_object_path(self.stripe_id), api_key=self.default_api_key
+        )
+        return type(self).sync_from_stripe_data(data)
+
+    def reactivate(self) -> Subscription:
+        """Undo a cancellation at the period's end, while that period lasts.
+
+        Stripe cannot bring back a subscription that has ended (cancelled at
+        once, or at a period's end now past): such a subscription, or one not
+        set to cancel, is returned as it is, with no request. Check the
+        returned subscription's status.
+        """
+        can_reactivate = (
+            self.cancel_at_period_end
+            and self.status != enums.SubscriptionStatus.canceled
+            and self.is_period_current()
+        )
+        if not can_reactivate:
+            return self
+        return self._api_update(cancel_at_period_end=False)
+
+    @classmethod
+    def stripe_item_id(cls, stripe_id: str, api_key: str) -> str | None:
+        """The id of the subscription's item in Stripe (the item that holds its plan)."""
+        data = stripe_api.retrieve(cls.stripe_object_path(stripe_id), api_key=api_key)
+        items = (data.get("items") or {}).get("data") or []
+        return items[0]["id"] if items else None
+
+    def _api_update(self, **params: Any) -> Subscription:
+        data = stripe_api.update(
+            self.stripe_object_path(self.stripe_id), api_key=self.default_api_key, **params
+        )
+        return type(self).sync_from_stripe_data(data)
+
+    # -- Status ----------------------------------------------------------------
+
     def is_period_current(self) -> bool:
         """Whether the period the subscription has been invoiced for ends in the future."""
         return self.current_period_end is not None and self.current_period_end > timezone.now()
@@ -382,3 +502,10 @@ class Subscription(StripeObject):
 
     def str_parts(self) -> list[str]:
         return [f"plan={self.plan_id}", f"status={self.status}", *super().str_parts()]
+
+
+def _proration(prorate: bool | None) -> bool:
+    """Whether to prorate: as asked, or else as DJSTRIPE_PRORATION_POLICY says."""
+    if prorate is None:
+        return bool(djstripe_settings.DJSTRIPE_PRORATION_POLICY)
+    return prorate

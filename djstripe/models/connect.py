@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .. import enums
+from typing import ClassVar
+
+from .. import enums, stripe_api
+from .. import settings as djstripe_settings
 from ..fields import (
     StripeBooleanField,
     StripeCharField,
@@ -15,7 +18,13 @@ from ..fields import (
     StripeTextField,
 )
 from ..utils import get_friendly_currency_amount
-from .base import STATEMENT_DESCRIPTOR_HELP, StripeObject, stripe_foreign_key
+from .base import (
+    STATEMENT_DESCRIPTOR_HELP,
+    StripeData,
+    StripeObject,
+    SyncBatch,
+    stripe_foreign_key,
+)
 
 __all__ = ["Account", "Transfer"]
 
@@ -26,8 +35,9 @@ class Account(StripeObject):
     Stripe API reference: https://stripe.com/docs/api#account
 
     Fields not mirrored: ``object``; ``external_accounts`` (each bank account
-    is a :class:`BankAccount` row). Stripe sends no ``livemode`` for accounts,
-    so it stays null. Stripe API version: fields audited to 2018-05-21.
+    is a :class:`BankAccount` row). Stripe sends no ``livemode`` for accounts:
+    it is the mode of the key that read the account. Stripe API version:
+    fields audited to 2018-05-21.
     """
 
     stripe_object_names = ("account",)
@@ -111,6 +121,39 @@ class Account(StripeObject):
         help_text="Information on the verification state of the account, including what "
         "information is needed and by when"
     )
+
+    # The account that each secret key belongs to, learnt once per process.
+    _account_ids_by_key: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def get_default_account(cls) -> Account:
+        """The account that STRIPE_SECRET_KEY belongs to, mirrored.
+
+        It is retrieved the first time a process asks for a key; later calls
+        read the mirror, with no request (again after its row was deleted).
+        """
+        api_key = djstripe_settings.STRIPE_SECRET_KEY
+        stripe_id = cls._account_ids_by_key.get(api_key)
+        account = cls.objects.filter(stripe_id=stripe_id).first() if stripe_id else None
+        if account is None:
+            account = cls._retrieve_own_account(api_key)
+            cls._account_ids_by_key[api_key] = account.stripe_id
+        return account
+
+    @classmethod
+    def get_connected_account_from_token(cls, access_token: str) -> Account:
+        """The connected account that an OAuth access token opens, read with it and mirrored."""
+        return cls._retrieve_own_account(access_token)
+
+    @classmethod
+    def _retrieve_own_account(cls, api_key: str) -> Account:
+        data: StripeData = stripe_api.retrieve("/v1/account", api_key=api_key)
+        # The account's own objects (its logo file, say) are read with its key,
+        # and the key's mode is the account's, which Stripe does not send.
+        batch = SyncBatch(api_key=api_key)
+        stripe_id = batch.add(cls, data)
+        batch.write()
+        return batch.fetch(cls, stripe_id)
 
     def str_parts(self) -> list[str]:
         name = self.display_name or self.business_name

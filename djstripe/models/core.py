@@ -1,47 +1,45 @@
-"""Core resources: charges, customers, disputes, events, files, payouts, products, refunds."""
+"""Core resources: disputes, events, files, payouts and products.
+
+The other core resources have modules of their own: ``charges.py`` (charges
+and refunds) and ``customers.py``.
+"""
 
 from __future__ import annotations
 
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from .. import enums, webhooks
-from .. import settings as djstripe_settings
 from ..currencies import convert_from_stripe_amount
 from ..fields import (
-    PaymentMethodForeignKey,
     StripeBooleanField,
     StripeCharField,
     StripeCurrencyField,
     StripeDateTimeField,
     StripeEnumField,
-    StripeIdField,
     StripeIntegerField,
     StripeJSONField,
     StripeNullBooleanField,
     StripeTextField,
 )
+from ..signals import WEBHOOK_SIGNALS
 from ..utils import get_friendly_currency_amount
 from .base import (
-    STATEMENT_DESCRIPTOR_HELP,
     StripeData,
     StripeObject,
     SyncBatch,
-    insert_unless_present,
     mapping_for,
     stripe_foreign_key,
 )
-from ..signals import WEBHOOK_SIGNALS
+from .charges import Charge
+from .customers import Customer
+from .statements import insert_unless_present
 
 __all__ = [
-    "Charge",
-    "Customer",
     "Dispute",
     "Event",
     "FileUpload",
     "Payout",
     "Product",
-    "Refund",
 ]
 
 
@@ -120,271 +118,9 @@ class Product(StripeObject):
         return [f"name={self.name}", *super().str_parts()]
 
 
-class Customer(StripeObject):
-    """Someone you charge repeatedly: cards, subscriptions and invoices hang off it.
-
-    Stripe API reference: https://stripe.com/docs/api#customers
-
-    Fields not mirrored: ``object`` (the model says it), ``discount`` (its
-    coupon and dates are kept in ``coupon``, ``coupon_start``, ``coupon_end``).
-    Stripe API version: fields audited to 2018-05-21.
-    """
-
-    stripe_object_names = ("customer",)
-    stripe_api_path = "/v1/customers"
-    stripe_dashboard_path = "customers"
-    stripe_relation_paths = {"coupon": "discount.coupon"}
-    stripe_expand = ("data.default_source",)
-
-    account_balance = StripeIntegerField(
-        help_text="Current balance, if any, being stored on the customer's account. If "
-        "negative, the customer has credit to apply to the next invoice. If positive, the "
-        "customer has an amount owed that will be added to thenext invoice. The balance does "
-        "not refer to any unpaid invoices; it solely takes into account amounts that have yet "
-        "to be successfullyapplied to any invoice. This balance is only taken into account for "
-        "recurring billing purposes (i.e., subscriptions, invoices, invoice items)."
-    )
-    business_vat_id = StripeCharField(
-        max_length=20, help_text="The customer's VAT identification number."
-    )
-    currency = StripeCharField(
-        max_length=3,
-        help_text="The currency the customer can be charged in for recurring billing purposes "
-        "(subscriptions, invoices, invoice items).",
-    )
-    default_source = PaymentMethodForeignKey()
-    delinquent = StripeBooleanField(
-        help_text="Whether or not the latest charge for the customer's latest invoice has failed."
-    )
-    coupon = stripe_foreign_key("djstripe.Coupon", "customers")
-    coupon_start = StripeDateTimeField(
-        stripe_name="discount.start",
-        editable=False,
-        help_text="If a coupon is present, the date at which it was applied.",
-    )
-    coupon_end = StripeDateTimeField(
-        stripe_name="discount.end",
-        editable=False,
-        help_text="If a coupon is present and has a limited duration, the date that the "
-        "discount will end.",
-    )
-    email = StripeTextField(max_length=5000)
-    shipping = StripeJSONField(help_text="Shipping information associated with the customer.")
-    subscriber = models.ForeignKey(
-        djstripe_settings.get_subscriber_model_name(),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="djstripe_customers",
-    )
-    date_purged = models.DateTimeField(null=True, editable=False)
-
-    class Meta:
-        unique_together = ("subscriber", "livemode")
-
-    def str_parts(self) -> list[str]:
-        parts = [f"email={self.email}"] if self.email else []
-        return [*parts, *super().str_parts()]
-
-    @classmethod
-    def stripe_objects_deleted(cls, stripe_ids: set[str]) -> None:
-        # The row stays, so its charges and invoices keep their customer.
-        cls.objects.filter(stripe_id__in=stripe_ids, date_purged__isnull=True).update(
-            subscriber=None, default_source=None, date_purged=timezone.now()
-        )
-
-
 def _amount(amount, currency: str | None) -> str:
     """An amount for display, e.g. ``$20.00 USD`` (empty when unknown)."""
     return get_friendly_currency_amount(amount, currency or "")
-
-
-class Charge(StripeObject):
-    """A payment taken from a card or another payment source.
-
-    Stripe API reference: https://stripe.com/docs/api#charges
-
-    Fields not mirrored: ``object`` (the model says it); ``application``,
-    ``application_fee``, ``order``, ``review`` and ``source_transfer`` (use
-    the Stripe dashboard); ``balance_transaction`` (only its ``fee`` and
-    ``fee_details`` are kept, when it comes expanded); ``refunds`` (each
-    refund is a :class:`Refund` row, ``charge.refunds``); ``destination``
-    (a destination charge's payment to that account is ``transfer``).
-    Stripe API version: fields audited to 2018-05-21.
-    """
-
-    stripe_object_names = ("charge",)
-    stripe_api_path = "/v1/charges"
-    stripe_dashboard_path = "payments"
-    stripe_relation_paths = {"account": "on_behalf_of"}
-    stripe_expand = ("data.balance_transaction",)
-
-    amount = StripeCurrencyField(stripe_required=True, help_text="Amount charged.")
-    amount_refunded = StripeCurrencyField(
-        stripe_required=True,
-        help_text="Amount refunded (can be less than the amount attribute on the charge if a "
-        "partial refund was issued).",
-    )
-    captured = StripeBooleanField(
-        help_text="If the charge was created without capturing, this boolean represents whether "
-        "or not it is still uncaptured or has since been captured."
-    )
-    currency = StripeCharField(
-        max_length=3,
-        stripe_required=True,
-        help_text="Three-letter ISO currency code representing the currency in which the charge "
-        "was made.",
-    )
-    customer = stripe_foreign_key(
-        "djstripe.Customer", "charges", help_text="The customer associated with this charge."
-    )
-    account = stripe_foreign_key(
-        "djstripe.Account",
-        "charges",
-        help_text="The account the charge was made on behalf of. Null here indicates that this "
-        "value was never set.",
-    )
-    dispute = stripe_foreign_key(
-        "djstripe.Dispute",
-        "charges",
-        help_text="Details about the dispute if the charge has been disputed.",
-    )
-    failure_code = StripeEnumField(
-        enum=enums.ApiErrorCode,
-        help_text="Error code explaining reason for charge failure if available.",
-    )
-    failure_message = StripeTextField(
-        help_text="Message to user further explaining reason for charge failure if available."
-    )
-    fraud_details = StripeJSONField(
-        help_text="Hash with information on fraud assessments for the charge."
-    )
-    invoice = stripe_foreign_key(
-        "djstripe.Invoice", "charges", help_text="The invoice this charge is for if one exists."
-    )
-    outcome = StripeJSONField(
-        help_text="Details about whether or not the payment was accepted, and why."
-    )
-    paid = StripeBooleanField(
-        help_text="True if the charge succeeded, or was successfully authorized for later "
-        "capture, False otherwise."
-    )
-    receipt_email = StripeCharField(
-        max_length=800,
-        help_text="The email address that the receipt for this charge was sent to.",
-    )
-    receipt_number = StripeCharField(
-        max_length=14,
-        help_text="The transaction number that appears on email receipts sent for this charge.",
-    )
-    refunded = StripeBooleanField(
-        help_text="Whether or not the charge has been fully refunded. If the charge is only "
-        "partially refunded, this attribute will still be false."
-    )
-    shipping = StripeJSONField(help_text="Shipping information for the charge")
-    source = PaymentMethodForeignKey(help_text="The source used for this charge.")
-    statement_descriptor = StripeCharField(max_length=22, help_text=STATEMENT_DESCRIPTOR_HELP)
-    status = StripeEnumField(
-        enum=enums.ChargeStatus, stripe_required=True, help_text="The status of the payment."
-    )
-    transfer = stripe_foreign_key(
-        "djstripe.Transfer",
-        "charges",
-        help_text="The transfer to the destination account (only applicable if the charge was "
-        "created using the destination parameter).",
-    )
-    transfer_group = StripeCharField(
-        help_text="A string that identifies this transaction as part of a group."
-    )
-    fee = StripeCurrencyField(
-        stripe_name="balance_transaction.fee",
-        currency_stripe_name="balance_transaction.currency",
-    )
-    fee_details = StripeJSONField(stripe_name="balance_transaction.fee_details")
-    source_type = StripeEnumField(
-        enum=enums.ChargeSourceType,
-        stripe_name="source.object",
-        help_text="The payment source type. If the payment source is supported by dj-stripe, a "
-        "corresponding model is attached to this Charge via a foreign key matching this field.",
-    )
-    source_stripe_id = StripeIdField(stripe_name="source.id", help_text="The payment source id.")
-    fraudulent = StripeBooleanField(
-        help_text="Whether or not this charge was marked as fraudulent."
-    )
-    receipt_sent = models.BooleanField(
-        default=False, help_text="Whether or not a receipt was sent for this charge."
-    )
-
-    @classmethod
-    def stripe_retrieve_params(cls) -> dict:
-        return {"expand": ["balance_transaction"]}  # brings the fee
-
-    @classmethod
-    def prepare_stripe_data_hook(cls, data: StripeData, parent: StripeData | None) -> StripeData:
-        # Stripe has no fraud flag: fraud_details holds "fraudulent" in either of its reports.
-        reports = data.get("fraud_details") or {}
-        fraudulent = "fraudulent" in (reports.get("stripe_report"), reports.get("user_report"))
-        return {**data, "fraudulent": fraudulent}
-
-    @property
-    def disputed(self) -> bool:
-        """Whether the charge has been disputed."""
-        return self.dispute_id is not None
-
-    def str_parts(self) -> list[str]:
-        return [
-            f"amount={_amount(self.amount, self.currency)}",
-            f"status={self.status}",
-            *super().str_parts(),
-        ]
-
-
-class Refund(StripeObject):
-    """Money given back on a charge, in full or in part.
-
-    Stripe API reference: https://stripe.com/docs/api#refunds
-
-    Fields not mirrored: ``object``. Stripe API version: fields audited to
-    2018-05-21.
-    """
-
-    stripe_object_names = ("refund",)
-    stripe_api_path = "/v1/refunds"
-    stripe_dashboard_path = None  # refunds are shown on their charge's page
-
-    amount = StripeCurrencyField(stripe_required=True, help_text="Amount refunded.")
-    balance_transaction = StripeIdField(
-        help_text="The balance transaction that records the refund's effect on your balance."
-    )
-    charge = stripe_foreign_key(
-        "djstripe.Charge", "refunds", help_text="The charge that was refunded."
-    )
-    currency = StripeCharField(
-        max_length=3, stripe_required=True, help_text="Three-letter ISO currency code."
-    )
-    failure_balance_transaction = StripeIdField(
-        help_text="When the refund failed, the balance transaction that reverses the refund's "
-        "balance transaction."
-    )
-    failure_reason = StripeEnumField(
-        enum=enums.RefundFailureReason,
-        help_text="When the refund failed, why it failed, if known.",
-    )
-    reason = StripeEnumField(
-        enum=enums.RefundReason, help_text="Why the refund was made, when a reason was given."
-    )
-    receipt_number = StripeCharField(
-        max_length=14,
-        help_text="The transaction number that appears on email receipts sent for this refund.",
-    )
-    status = StripeEnumField(enum=enums.RefundStatus, help_text="The status of the refund.")
-
-    def str_parts(self) -> list[str]:
-        return [
-            f"amount={_amount(self.amount, self.currency)}",
-            f"status={self.status}",
-            *super().str_parts(),
-        ]
 
 
 class Dispute(StripeObject):
@@ -535,9 +271,11 @@ class Event(StripeObject):
         does nothing. Two workers with the same event at once: the second
         waits for the first, then finds the event done.
         """
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             data = cls.prepare_stripe_data_hook(data, None)
-            event = cls(**{f.attname: f.stripe_to_db(data) for f in mapping_for(cls).stripe_fields})
+            event = cls(
+                **{f.attname: f.stripe_to_db(data) for f in mapping_for(cls).stripe_fields}
+            )
             if not insert_unless_present(event, "stripe_id"):
                 return cls.objects.get(stripe_id=event.stripe_id)
             event.invoke_webhook_handlers()

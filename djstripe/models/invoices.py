@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+import stripe
 from django.db import models
 
 from .. import enums, stripe_api
@@ -34,6 +35,7 @@ from .base import (
     stripe_foreign_key,
     stripe_id_of,
 )
+from .billing import Subscription, api_key_of, epoch_seconds, object_id, without_none
 
 if TYPE_CHECKING:
     from .billing import Plan
@@ -209,6 +211,78 @@ class Invoice(StripeObject):
     class Meta:
         ordering = ["-date"]
 
+    @classmethod
+    def upcoming(
+        cls,
+        api_key: str = "",
+        customer: Any = None,
+        coupon: Any = None,
+        subscription: Any = None,
+        subscription_plan: Any = None,
+        subscription_prorate: bool | None = None,
+        subscription_proration_date: Any = None,
+        subscription_quantity: int | None = None,
+        subscription_trial_end: Any = None,
+        **kwargs: Any,
+    ) -> UpcomingInvoice | None:
+        """A preview of the customer's next invoice, built in memory (never saved).
+
+        Stripe API reference: https://stripe.com/docs/api#upcoming_invoice
+
+        ``customer``, ``coupon``, ``subscription`` and ``subscription_plan``
+        are objects or ids; the dates are datetimes; ``kwargs`` are more of
+        Stripe's parameters, sent as they are. The key is ``api_key``, else
+        that of the given customer's (or subscription's) mode, else
+        STRIPE_SECRET_KEY. Returns None when Stripe has no upcoming invoice
+        for the customer. At this API version a preview of another plan or
+        quantity names the subscription's item, whose id the mirror does not
+        keep: with a ``subscription`` it is retrieved first (one more request).
+        """
+        api_key = api_key or api_key_of(customer, subscription)
+        params = {
+            "customer": object_id(customer),
+            "coupon": object_id(coupon),
+            "subscription": object_id(subscription),
+            "subscription_prorate": subscription_prorate,
+            "subscription_proration_date": epoch_seconds(subscription_proration_date),
+            "subscription_trial_end": epoch_seconds(subscription_trial_end),
+            **kwargs,
+        }
+        if subscription_plan is not None or subscription_quantity is not None:
+            item_id = None
+            if subscription is not None:
+                item_id = Subscription.stripe_item_id(object_id(subscription), api_key)
+            item = {"id": item_id, "plan": object_id(subscription_plan)}
+            item["quantity"] = subscription_quantity
+            params["subscription_items"] = [without_none(item)]
+        try:
+            data = stripe_api.retrieve(
+                f"{cls.stripe_api_path}/upcoming", api_key=api_key, **without_none(params)
+            )
+        except stripe.InvalidRequestError as exc:
+            if _no_upcoming_invoice(exc):
+                return None
+            raise
+        return UpcomingInvoice.sync_from_stripe_data(data)
+
+    def retry(self) -> bool:
+        """Try to collect payment again, and mirror the invoice as Stripe returns it.
+
+        True when payment was attempted and succeeded. An invoice that is paid,
+        closed or forgiven (or a preview) is not retried: False, with no
+        request. A declined payment raises stripe's CardError.
+        """
+        if not self.stripe_id or self.paid or self.closed or self.forgiven:
+            return False
+        # The charge made comes embedded, so mirroring it costs no request.
+        data = stripe_api.update(
+            f"{self.stripe_object_path(self.stripe_id)}/pay",
+            api_key=self.default_api_key,
+            expand=["charge"],
+        )
+        type(self).sync_from_stripe_data(data)
+        return True
+
     @property
     def status(self) -> str:
         """One label for where the invoice stands, though it can be several at once.
@@ -250,6 +324,14 @@ class Invoice(StripeObject):
     def str_parts(self) -> list[str]:
         amount = get_friendly_currency_amount(self.amount_due, self.currency or "usd")
         return [f"amount_due={amount}", f"status={self.status}", *super().str_parts()]
+
+
+def _no_upcoming_invoice(exc: stripe.InvalidRequestError) -> bool:
+    # Stripe answers 404 when there is nothing to preview; a missing customer is a 404 too.
+    return exc.http_status == 404 and (
+        exc.code == "invoice_upcoming_none"
+        or str(exc.user_message or "").startswith("No upcoming invoices")
+    )
 
 
 class PreviewQuerySet:

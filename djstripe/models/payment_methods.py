@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import stripe
+from django.apps import apps
 from django.db import models
 
 from .. import enums, stripe_api
+from .. import settings as djstripe_settings
 from ..fields import (
     StripeCharField,
     StripeCurrencyField,
@@ -17,6 +21,7 @@ from ..fields import (
     StripeTextField,
 )
 from .base import StripeData, StripeObject, model_for_stripe_object, stripe_foreign_key
+from .billing import api_key_of, without_none
 
 __all__ = ["BankAccount", "Card", "PaymentMethod", "Source"]
 
@@ -94,12 +99,50 @@ class PaymentSource(StripeObject):
     def related_rows_hook(cls, batch: Any, data: StripeData) -> None:
         batch.add_row(PaymentMethod(id=data["id"], type=cls.stripe_object_name))
 
+    @classmethod
+    def stripe_objects_deleted(cls, stripe_ids: set[str]) -> None:
+        """Delete the rows; a deleted source is no customer's default any more.
+
+        The PaymentMethod rows stay, so charges keep saying what paid them.
+        """
+        cls.clear_as_default(stripe_ids)
+        super().stripe_objects_deleted(stripe_ids)
+
+    @staticmethod
+    def clear_as_default(stripe_ids: set[str]) -> None:
+        """Make these sources no customer's default (Stripe picks another and says so later)."""
+        customers = apps.get_model("djstripe", "Customer").objects
+        customers.filter(default_source__in=stripe_ids).update(default_source=None)
+
+    @classmethod
+    def list_owned(cls, path: str, api_key: str, **params: Any) -> Iterator[StripeData]:
+        """This model's objects among those listed at ``path`` (a customer's sources mix kinds).
+
+        The kind is picked here rather than with a filter parameter, which
+        Stripe's description of this API version does not name.
+        """
+        for item in stripe_api.list_all(path, api_key=api_key, **params):
+            if item.get("object") == cls.stripe_object_name:
+                yield item
+
 
 class CustomerSource(PaymentSource):
     """A payment source that Stripe keeps under its customer (cards, bank accounts)."""
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def api_list(cls, api_key: str = "", **kwargs: Any) -> Iterator[StripeData]:
+        """A customer's objects of this kind in Stripe (``customer=``: a Customer or an id).
+
+        The key is ``api_key``, else that of the customer's mode, else
+        STRIPE_SECRET_KEY; other ``kwargs`` are the list's parameters.
+        """
+        customer = kwargs.pop("customer", None)
+        path = cls.stripe_list_path(customer=customer)
+        api_key = api_key or api_key_of(customer)
+        return cls.list_owned(path, api_key, **kwargs)
 
     @classmethod
     def stripe_list_path(cls, customer: Any = None, **kwargs: Any) -> str:
@@ -166,6 +209,43 @@ class Card(CustomerSource):
         help_text="If the card number is tokenized, this is the method that was used.",
     )
     customer = stripe_foreign_key("djstripe.Customer", "legacy_cards")
+
+    def remove(self) -> None:
+        """Remove the card from its customer in Stripe, then from the mirror.
+
+        A card that Stripe no longer has (404) is only removed from the mirror.
+        A removed card is no longer its customer's default source here; Stripe
+        picks the next default and says so with ``customer.updated``.
+        """
+        try:
+            data = stripe_api.delete(
+                self.stripe_object_path(self.stripe_id, self.stripe_parent_data()),
+                api_key=self.default_api_key,
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status != 404:
+                raise
+            data = {"id": self.stripe_id, "object": self.stripe_object_name, "deleted": True}
+        type(self).sync_from_stripe_data(data)
+
+    @classmethod
+    def create_token(
+        cls, number: str, exp_month: int, exp_year: int, cvc: str, api_key: str = "", **kwargs: Any
+    ) -> StripeData:
+        """Create a single-use token for a card, to charge it or attach it to a customer once.
+
+        Stripe API reference: https://stripe.com/docs/api#create_card_token
+
+        ``kwargs`` are more of the card's details (``name``, ``address_zip``...);
+        a ``cvc`` of None is not sent (Stripe then checks no security code).
+        Returns Stripe's token object, as a dict; nothing is mirrored.
+        """
+        card = {"number": number, "exp_month": exp_month, "exp_year": exp_year, "cvc": cvc}
+        return stripe_api.create(
+            "/v1/tokens",
+            api_key=api_key or djstripe_settings.STRIPE_SECRET_KEY,
+            card=without_none({**card, **kwargs}),
+        )
 
     def str_parts(self) -> list[str]:
         return [f"brand={self.brand}", f"last4={self.last4}", *super().str_parts()]
@@ -241,6 +321,14 @@ class BankAccount(PaymentSource):
         if account:
             return f"/v1/accounts/{account}/external_accounts/{stripe_id}"
         return f"/v1/account/external_accounts/{stripe_id}"
+
+    @classmethod
+    def api_list(cls, api_key: str = "", **kwargs: Any) -> Iterator[StripeData]:
+        """Bank accounts in Stripe: a ``customer=``'s, an ``account=``'s, or the platform's own."""
+        owners = {name: kwargs.pop(name, None) for name in ("customer", "account")}
+        path = cls.stripe_list_path(**owners)
+        api_key = api_key or api_key_of(owners["customer"])
+        return cls.list_owned(path, api_key, **kwargs)
 
     @classmethod
     def stripe_list_path(cls, customer: Any = None, account: Any = None, **kwargs: Any) -> str:
@@ -332,6 +420,24 @@ class Source(PaymentSource):
         # Stripe keeps the type-specific hash under a key named after the
         # source's type (``data["card"]`` for a card source, ``data["sepa_debit"]``...).
         return {**data, "source_data": data.get(data.get("type") or "")}
+
+    def detach(self) -> Source:
+        """Detach the source from its customer in Stripe; return it as mirrored afterwards.
+
+        Stripe keeps the source, now consumed and no longer usable; in the
+        mirror it belongs to no customer and is no customer's default. A
+        source attached to no customer raises ValueError, with no request.
+        """
+        if not self.customer_id:
+            raise ValueError(f"source {self.stripe_id} is not attached to a customer")
+        data = stripe_api.delete(
+            f"/v1/customers/{self.customer_id}/sources/{self.stripe_id}",
+            api_key=self.default_api_key,
+        )
+        # The answer may still name the customer it was detached from.
+        source = type(self).sync_from_stripe_data({**data, "customer": None})
+        self.clear_as_default({self.stripe_id})
+        return source
 
     def str_parts(self) -> list[str]:
         return [f"type={self.type}", *super().str_parts()]

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 import stripe
-from django.db import models
+from django.db import models, transaction
 
 from .. import __version__, signals, stripe_api
 from .. import settings as djstripe_settings
@@ -18,6 +18,9 @@ from .. import settings as djstripe_settings
 logger = logging.getLogger(__name__)
 
 __all__ = ["WebhookEventTrigger"]
+
+VALIDATION_FIELDS = ["valid", "exception", "traceback", "updated"]
+OUTCOME_FIELDS = ["valid", "event", "processed", "exception", "traceback", "updated"]
 
 # The id of the event that the dashboard's "Send test webhook" button sends.
 TEST_EVENT_ID = "evt_00000000000000"
@@ -100,16 +103,17 @@ class WebhookEventTrigger(models.Model):
             headers=clean_headers(request.headers),
             body=storable_text(raw_body),
         )
-        trigger.validate(raw_body)
-        if trigger.valid and not trigger.is_test_event:
-            callback = djstripe_settings.get_callback_function("DJSTRIPE_WEBHOOK_EVENT_CALLBACK")
-            if callback is not None:
+        trigger.validate(raw_body, save=False)
+        callback = djstripe_settings.get_callback_function("DJSTRIPE_WEBHOOK_EVENT_CALLBACK")
+        if not trigger.valid or trigger.is_test_event or callback is not None:
+            trigger.save(update_fields=VALIDATION_FIELDS)
+            if trigger.valid and not trigger.is_test_event:
                 callback(trigger)
-            else:
-                trigger.process()
+        else:
+            trigger.process()  # saves the validation together with the outcome
         return trigger
 
-    def validate(self, raw_body: bytes | None = None) -> bool:
+    def validate(self, raw_body: bytes | None = None, save: bool = True) -> bool:
         """Decide whether the request really comes from Stripe; record and return it."""
         method = djstripe_settings.DJSTRIPE_WEBHOOK_VALIDATION
         raw_body = self.body.encode("utf-8") if raw_body is None else raw_body
@@ -125,33 +129,35 @@ class WebhookEventTrigger(models.Model):
         except Exception as exc:  # Stripe could not be asked: a failure, not a forgery
             self.record_failure(exc)
             self.valid = False
-        self.save(update_fields=["valid", "exception", "traceback", "updated"])
+        if save:
+            self.save(update_fields=VALIDATION_FIELDS)
         return self.valid
 
     def process(self) -> bool:
         """Process the event this trigger carries, exactly once; record the outcome.
 
-        This is the one place that catches exceptions: whatever a handler
-        raises is written to the trigger (and ``webhook_processing_error`` is
-        sent), so the trigger can be processed again later.
+        The Event, what its handlers write and the trigger's outcome are
+        committed together. This is the one place that catches exceptions:
+        whatever a handler raises is written to the trigger (and
+        ``webhook_processing_error`` is sent), so it can be processed again.
         """
         from .core import Event
 
         if self.json_body.get("type") not in signals.WEBHOOK_SIGNALS:
             # Not an event type of the pinned API version: kept, acknowledged, not processed.
             logger.info("Webhook trigger %s: unknown event type, not processed", self.pk)
+            self.save(update_fields=VALIDATION_FIELDS)
             return False
         try:
-            self.event = Event.process(self.json_body)
+            with transaction.atomic():
+                self.event = Event.process(self.json_body)
+                self.processed, self.exception, self.traceback = True, "", ""
+                self.save(update_fields=OUTCOME_FIELDS)
         except Exception as exc:
+            self.event, self.processed = None, False
             self.record_failure(exc)
-            self.processed = False
-            signals.webhook_processing_error.send(
-                sender=type(self), exception=exc, trigger=self
-            )
-        else:
-            self.processed, self.exception, self.traceback = True, "", ""
-        self.save(update_fields=["event", "processed", "exception", "traceback", "updated"])
+            self.save(update_fields=OUTCOME_FIELDS)
+            signals.webhook_processing_error.send(sender=type(self), exception=exc, trigger=self)
         return self.processed
 
     def reprocess(self) -> bool:

@@ -10,10 +10,17 @@ class Command(BaseCommand):
     help = "Process stored webhook triggers again (exactly once per event still holds)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--id", type=int, action="append", dest="ids", default=[],
-                            help="a trigger id (repeatable)")
-        parser.add_argument("--failed", action="store_true",
-                            help="only triggers whose processing failed")
+        parser.add_argument(
+            "--id",
+            type=int,
+            action="append",
+            dest="ids",
+            default=[],
+            help="a trigger id (repeatable)",
+        )
+        parser.add_argument(
+            "--failed", action="store_true", help="only triggers whose processing failed"
+        )
         parser.add_argument("--since", help="only triggers received at or after this ISO time")
 
     def handle(self, *args, ids, failed, since, **options):

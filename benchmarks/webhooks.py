@@ -1,0 +1,121 @@
+"""Webhook throughput: signed mixed events replayed through the test client.
+
+    DJSTRIPE_TEST_DB=postgres python benchmarks/webhooks.py [--customers 100]
+
+For each validation mode (signature, retrieve_event) and sync mode (refetch,
+payload) it replays the same stream of events — customers, cards,
+subscriptions, invoices, charges and refunds being created, updated and
+deleted — into an empty database and prints events/s, SQL statements per
+event and Stripe requests per event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from common import count_statements, fake_stripe, fixture_copy, print_table, test_database
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, override_settings
+
+from djstripe import stripe_api
+from djstripe.models import Product
+from tests.fake_stripe import load_fixture
+from tests.webhook_client import post_webhook
+
+START = 1_540_000_000
+
+
+def event(n: int, event_type: str, obj: dict) -> dict:
+    return {
+        "id": f"evt_bench{n:07d}", "object": "event", "api_version": "2018-05-21",
+        "created": START + n, "data": {"object": obj}, "livemode": False,
+        "pending_webhooks": 1, "request": {"id": f"req_{n}", "idempotency_key": None},
+        "type": event_type,
+    }
+
+
+def customer_story(n: int) -> tuple[list[tuple[str, dict]], list[dict]]:
+    """One customer's life as (type, object) pairs, and Stripe's final state of it."""
+    no_lists = {"object": "list", "data": [], "has_more": False, "url": ""}
+    customer = fixture_copy("customer", n, sources=no_lists, subscriptions=no_lists,
+                            default_source=None)
+    card = fixture_copy("card", n)
+    subscription = fixture_copy("subscription", n)
+    invoice = fixture_copy("invoice", n, charge=None, paid=False)
+    charge = fixture_copy("charge", n, amount_refunded=0, refunds={**no_lists})
+    refunded = fixture_copy("charge", n, amount_refunded=2000, refunded=True)
+    paid_invoice = fixture_copy("invoice", n)
+    updated_customer = fixture_copy("customer", n, email=f"customer{n}@example.com")
+    updated_subscription = fixture_copy("subscription", n, quantity=2)
+    canceled = fixture_copy("subscription", n, quantity=2, status="canceled",
+                            canceled_at=START, ended_at=START)
+    story = [
+        ("customer.created", customer),
+        ("customer.source.created", card),
+        ("customer.subscription.created", subscription),
+        ("invoice.created", invoice),
+        ("charge.succeeded", charge),
+        ("invoice.payment_succeeded", paid_invoice),
+        ("charge.refunded", refunded),
+        ("customer.updated", updated_customer),
+        ("customer.subscription.updated", updated_subscription),
+        ("customer.subscription.deleted", canceled),
+    ]
+    final_customer = fixture_copy("customer", n, email=f"customer{n}@example.com",
+                                  subscriptions={**no_lists})
+    return story, [final_customer, card, canceled, paid_invoice, refunded]
+
+
+def build_stream(customers: int) -> tuple[list[dict], list[dict]]:
+    events, stripe_now = [], []
+    for n in range(customers):
+        story, final = customer_story(n)
+        stripe_now += final
+        for event_type, obj in story:
+            events.append(event(len(events), event_type, obj))
+    return events, stripe_now
+
+
+def run(validation: str, mode: str, events: list[dict], stripe_now: list[dict]) -> list:
+    call_command("flush", interactive=False, verbosity=0)
+    settings = {"DJSTRIPE_WEBHOOK_SYNC_MODE": mode, "DJSTRIPE_MAX_NETWORK_RETRIES": 0}
+    if validation == "retrieve_event":
+        settings.update(DJSTRIPE_WEBHOOK_VALIDATION="retrieve_event", DJSTRIPE_WEBHOOK_SECRET="")
+    with fake_stripe() as fake, override_settings(**settings):
+        fake.store(stripe_now + events + [load_fixture("product")])
+        Product.sync_from_stripe_data(load_fixture("product"))  # plans' product, known
+        client = Client()
+        statuses = set()
+        with stripe_api.count_requests() as requests, count_statements() as sql:
+            started = time.perf_counter()
+            for body in events:
+                statuses.add(post_webhook(client, body).status_code)
+            elapsed = time.perf_counter() - started
+    assert statuses == {200}, statuses
+    count = len(events)
+    return [validation, mode, count, f"{count / elapsed:.0f}", f"{sql.count / count:.2f}",
+            f"{requests.count / count:.2f}"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100, help="10 events per customer")
+    args = parser.parse_args()
+    events, stripe_now = build_stream(args.customers)
+    rows = []
+    with test_database():
+        for validation in ("verify_signature", "retrieve_event"):
+            for mode in ("payload", "refetch"):
+                rows.append(run(validation, mode, events, stripe_now))
+    print_table(
+        f"Webhooks on {connection.vendor}: {len(events)} signed events",
+        ["validation", "sync mode", "events", "events/s", "SQL/event", "Stripe requests/event"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""The few SQL statements the ORM cannot phrase in one round trip.
+
+Each is a single ``INSERT ... ON CONFLICT`` statement, understood alike by
+PostgreSQL and SQLite (3.35+): upserting many rows at once, inserting a row
+unless its key exists, and recording a version only when it is newer. Other
+databases get the ORM's ``bulk_create(update_conflicts=True)`` for upserts.
+The SQL text is built once per model and reused; only the values change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+from django.db import connection, models
+from django.utils import timezone
+
+# Stay below the smallest parameter limit of the supported databases.
+MAX_PARAMETERS = 30_000
+NATIVE_UPSERT_VENDORS = ("postgresql", "sqlite")
+
+
+class _UpsertStatement:
+    """``INSERT INTO t (...) VALUES (...), ... ON CONFLICT (key) DO UPDATE SET ...``."""
+
+    def __init__(self, model: type[models.Model], key: str, update_fields: tuple[str, ...]):
+        meta = model._meta
+        quote = connection.ops.quote_name
+        self.fields = [f for f in meta.concrete_fields if not (f.primary_key and f.name != key)]
+        self.stamped = [
+            f
+            for f in self.fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        updates = ", ".join(
+            f"{quote(meta.get_field(name).column)} = EXCLUDED.{quote(meta.get_field(name).column)}"
+            for name in update_fields
+        )
+        self.prefix = (
+            f"INSERT INTO {quote(meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in self.fields)}) VALUES "
+        )
+        self.suffix = f" ON CONFLICT ({quote(meta.get_field(key).column)}) DO UPDATE SET {updates}"
+        self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.rows_per_statement = max(1, MAX_PARAMETERS // len(self.fields))
+
+    def execute(self, instances: Sequence[models.Model]) -> None:
+        now = timezone.now()
+        for instance in instances:
+            for field in self.stamped:
+                setattr(instance, field.attname, now)
+        with connection.cursor() as cursor:
+            for start in range(0, len(instances), self.rows_per_statement):
+                chunk = instances[start : start + self.rows_per_statement]
+                params = [
+                    field.get_db_prep_save(getattr(instance, field.attname), connection)
+                    for instance in chunk
+                    for field in self.fields
+                ]
+                sql = self.prefix + ", ".join([self.row] * len(chunk)) + self.suffix
+                cursor.execute(sql, params)
+
+
+@cache
+def _statement(model: type[models.Model], key: str, update_fields: tuple[str, ...], alias: str):
+    return _UpsertStatement(model, key, update_fields)
+
+
+def upsert(
+    model: type[models.Model],
+    instances: Sequence[models.Model],
+    key: str,
+    update_fields: Sequence[str],
+) -> None:
+    """Insert these rows, or update the listed fields of the rows whose ``key`` exists."""
+    if not instances:
+        return
+    if connection.vendor not in NATIVE_UPSERT_VENDORS:
+        model._default_manager.bulk_create(
+            instances, update_conflicts=True, unique_fields=[key], update_fields=update_fields
+        )
+        return
+    _statement(model, key, tuple(update_fields), connection.alias).execute(instances)
+
+
+def insert_unless_present(instance: models.Model, key: str) -> bool:
+    """INSERT one row, or nothing when a row with the same ``key`` exists; True if inserted.
+
+    One statement, and safe when two transactions insert the same key: the
+    second waits for the first and inserts nothing if it committed.
+    """
+    meta = instance._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
+    quote = connection.ops.quote_name
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            field.pre_save(instance, add=True)
+    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    key_column = quote(meta.get_field(key).column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
+            f"ON CONFLICT ({key_column}) DO NOTHING RETURNING {quote(meta.pk.column)}",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    instance.pk = row[0]
+    instance._state.adding = False
+    return True
+
+
+def record_if_newer(table: str, key: str, version: int) -> bool:
+    """Store ``version`` under ``key`` unless a newer one is stored; True when stored.
+
+    The row stays locked until the transaction ends, so concurrent writers
+    of one key take turns and compare against each other's result.
+    """
+    quote = connection.ops.quote_name
+    table, key_column, column = quote(table), quote("key"), quote("version")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, {column}) VALUES (%s, %s) "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET {column} = EXCLUDED.{column} "
+            f"WHERE {table}.{column} <= EXCLUDED.{column} RETURNING {column}",
+            [key, version],
+        )
+        return cursor.fetchone() is not None
