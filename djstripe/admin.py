@@ -162,7 +162,9 @@ class StripeModelAdmin(ActionsMixin, admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def has_local_fields(self) -> bool:
-        return any(not is_read_only(f) for f in self.model._meta.concrete_fields)
+        return any(
+            not f.primary_key and not is_read_only(f) for f in self.model._meta.concrete_fields
+        )
 
     @admin.display(description="Stripe")
     def stripe_dashboard_link(self, obj: Any) -> str:

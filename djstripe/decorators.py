@@ -35,8 +35,10 @@ def get_request_subscriber(request: HttpRequest) -> Any:
     """
     if not is_authenticated(request):
         return None
-    callback = djstripe_settings.get_callback_function("DJSTRIPE_SUBSCRIBER_MODEL_REQUEST_CALLBACK")
-    return callback(request)
+    get_subscriber = djstripe_settings.get_callback_function(
+        "DJSTRIPE_SUBSCRIBER_MODEL_REQUEST_CALLBACK"
+    )
+    return get_subscriber(request)
 
 
 def subscription_redirect_target() -> str:

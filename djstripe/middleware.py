@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
-from django.urls import ResolverMatch, Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 
 from . import settings as djstripe_settings
 from .decorators import get_request_subscriber, subscription_redirect_target
@@ -42,7 +42,8 @@ def is_exempt(request: HttpRequest, match: ResolverMatch, entries: Iterable[str]
     """Whether the request needs no subscription: an exempt URL, the pay or login page."""
     if any(app in match.app_names for app in ALWAYS_EXEMPT_APPS):
         return True
-    if request.path in (resolve_url(subscription_redirect_target()), resolve_url(settings.LOGIN_URL)):
+    always_open = (resolve_url(subscription_redirect_target()), resolve_url(settings.LOGIN_URL))
+    if request.path in always_open:
         return True
     return any(is_exempt_by(entry, request, match) for entry in entries)
 

@@ -57,7 +57,7 @@ def test_a_signed_event_is_recorded_validated_and_processed(client, event, strip
     [
         ("no signature header", "event", None, None),
         ("wrong secret", "event", "whsec_wrong", None),
-        ("stale timestamp", "event", "whsec_test_secret", int(time.time()) - 301),
+        ("stale timestamp", "event", "whsec_test_secret", "stale"),
         ("body not JSON", b"{not json", "whsec_test_secret", None),
         ("body not UTF-8", b"\xff\xfe\x00garbage", "whsec_test_secret", None),
         ("JSON without id", json.dumps({"type": "customer.created"}), "whsec_test_secret", None),
@@ -68,6 +68,8 @@ def test_bad_input_is_recorded_and_refused(client, event, fake_stripe, name, bod
                                            timestamp):
     if body == "event":
         body = event
+    if timestamp == "stale":
+        timestamp = int(time.time()) - 301  # just past DJSTRIPE_WEBHOOK_TOLERANCE
     if isinstance(body, bytes) and secret:
         # Sign what was sent, byte for byte, as an attacker with the secret would not.
         response = client.post(

@@ -30,7 +30,7 @@ from ..fields import (
     StripeTextField,
     lookup_path,
 )
-from .statements import record_if_newer, upsert
+from .statements import record_if_newer, select_existing, upsert
 
 logger = logging.getLogger(__name__)
 
@@ -281,18 +281,16 @@ def livemode_of_key(api_key: str) -> bool | None:
 
 def existing_ids(wanted: dict[type[models.Model], list[str]]) -> dict[type, set[str]]:
     """Which of these ids have rows, per model: one query for all the models together."""
+    found: dict[type, set[str]] = {model: set() for model in wanted}
     models_in_order = list(wanted)
-    queries = [
-        model._default_manager.filter(**{f"{mapping_for(model).key}__in": ids})
-        .order_by()
-        .values_list(models.Value(index), mapping_for(model).key)
-        for index, (model, ids) in enumerate(wanted.items())
-    ]
-    found: dict[type, set[str]] = {model: set() for model in models_in_order}
-    if queries:
-        query = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
-        for index, stripe_id in query:
-            found[models_in_order[index]].add(stripe_id)
+    selects = [(mapping_for(model).key, model, ids) for model, ids in wanted.items() if ids]
+    for index, stripe_id in select_existing(
+        [
+            (model._meta.db_table, model._meta.get_field(key).column, ids)
+            for key, model, ids in selects
+        ]
+    ):
+        found[models_in_order[index]].add(stripe_id)
     return found
 
 

@@ -129,3 +129,24 @@ def record_if_newer(table: str, key: str, version: int) -> bool:
             [key, version],
         )
         return cursor.fetchone() is not None
+
+
+def select_existing(lookups: Sequence[tuple[str, str, Sequence[str]]]) -> list[tuple[int, str]]:
+    """Which values exist, for several (table, column, values): one ``UNION ALL`` query.
+
+    Returns (index of the lookup, value) for each value found.
+    """
+    quote = connection.ops.quote_name
+    parts, params = [], []
+    for index, (table, column, values) in enumerate(lookups):
+        placeholders = ", ".join(["%s"] * len(values))
+        parts.append(
+            f"SELECT {index}, {quote(column)} FROM {quote(table)} "
+            f"WHERE {quote(column)} IN ({placeholders})"
+        )
+        params.extend(values)
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
