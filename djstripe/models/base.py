@@ -105,7 +105,8 @@ class StripeObject(models.Model):
     stripe_dashboard_path: ClassVar[str | None] = None
     # Relations whose Stripe key differs from the field name: field -> dotted path.
     stripe_relation_paths: ClassVar[dict[str, str]] = {}
-    # Relations the list endpoint can embed with ``expand`` (used by the sync commands).
+    # Relations to have Stripe embed (``expand``) in lists and retrieves, so
+    # they need no request of their own: list paths ("data.customer").
     stripe_expand: ClassVar[tuple[str, ...]] = ()
 
     djstripe_id = models.BigAutoField(primary_key=True, serialize=False, verbose_name="ID")
@@ -176,8 +177,9 @@ class StripeObject(models.Model):
 
     @classmethod
     def stripe_retrieve_params(cls) -> dict[str, Any]:
-        """Extra query parameters of a retrieve (e.g. ``expand``)."""
-        return {}
+        """Extra query parameters of a retrieve: the ``expand`` of ``stripe_expand``."""
+        expand = [path.removeprefix("data.") for path in cls.stripe_expand]
+        return {"expand": expand} if expand else {}
 
     def stripe_parent_data(self) -> StripeData:
         """What a nested resource's path needs of its parent (see Card)."""
@@ -260,6 +262,7 @@ class _ModelMapping:
         else:  # a local row built by a hook, such as PaymentMethod
             self.key = model._meta.pk.name
             self.update_fields = [f.name for f in fields if not f.primary_key]
+        self.upsert_options = (self.key, self.update_fields)
 
 
 def is_stripe_relation(field: models.Field) -> bool:
@@ -455,15 +458,14 @@ class SyncBatch:
         self.resolve_references()
         # No savepoint: inside a caller's transaction a failure fails it all anyway.
         with transaction.atomic(savepoint=False):
-            for model in self._write_order():
-                self._upsert(model, list(self.rows[model].values()))
+            upsert(
+                [
+                    (model, list(self.rows[model].values()), *mapping_for(model).upsert_options)
+                    for model in self._write_order()
+                ]
+            )
             for model, stripe_ids in self.deleted.items():
                 model.stripe_objects_deleted(stripe_ids)
-
-    @staticmethod
-    def _upsert(model: type[models.Model], instances: list[models.Model]) -> None:
-        mapping = mapping_for(model)
-        upsert(model, instances, mapping.key, mapping.update_fields)
 
     def _write_order(self) -> list[type[models.Model]]:
         # Targets before the rows that point at them, so databases that check

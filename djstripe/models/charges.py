@@ -63,7 +63,7 @@ class Charge(StripeObject):
     stripe_api_path = "/v1/charges"
     stripe_dashboard_path = "payments"
     stripe_relation_paths = {"account": "on_behalf_of"}
-    stripe_expand = ("data.balance_transaction",)
+    stripe_expand = ("data.balance_transaction",)  # brings the fee
 
     amount = StripeCurrencyField(stripe_required=True, help_text="Amount charged.")
     amount_refunded = StripeCurrencyField(
@@ -160,10 +160,6 @@ class Charge(StripeObject):
     receipt_sent = models.BooleanField(
         default=False, help_text="Whether or not a receipt was sent for this charge."
     )
-
-    @classmethod
-    def stripe_retrieve_params(cls) -> dict:
-        return {"expand": ["balance_transaction"]}  # brings the fee
 
     @classmethod
     def prepare_stripe_data_hook(cls, data: StripeData, parent: StripeData | None) -> StripeData:

@@ -58,6 +58,8 @@ class Invoice(StripeObject):
     stripe_object_names = ("invoice",)
     stripe_api_path = "/v1/invoices"
     stripe_dashboard_path = "invoices"
+    # An invoice is often read before its charge is mirrored.
+    stripe_expand = ("data.charge",)
 
     # The labels of :attr:`status`, highest priority first.
     STATUS_PAID = "Paid"

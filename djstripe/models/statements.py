@@ -40,25 +40,48 @@ class _UpsertStatement:
             f"INSERT INTO {quote(meta.db_table)} "
             f"({', '.join(quote(f.column) for f in self.fields)}) VALUES "
         )
-        self.suffix = f" ON CONFLICT ({quote(meta.get_field(key).column)}) DO UPDATE SET {updates}"
+        self.suffix = (
+            f" ON CONFLICT ({quote(meta.get_field(key).column)}) DO UPDATE SET {updates}"
+            + changed_condition(
+                quote(meta.db_table),
+                [
+                    quote(meta.get_field(name).column)
+                    for name in update_fields
+                    if name not in {f.name for f in self.stamped}
+                ],
+            )
+        )
         self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self.rows_per_statement = max(1, MAX_PARAMETERS // len(self.fields))
 
-    def execute(self, instances: Sequence[models.Model]) -> None:
+    def pieces(self, instances: Sequence[models.Model]) -> list[tuple[str, list]]:
+        """The statement(s) for these rows, each under the parameter limit: (sql, params)."""
         now = timezone.now()
         for instance in instances:
             for field in self.stamped:
                 setattr(instance, field.attname, now)
-        with connection.cursor() as cursor:
-            for start in range(0, len(instances), self.rows_per_statement):
-                chunk = instances[start : start + self.rows_per_statement]
-                params = [
-                    field.get_db_prep_save(getattr(instance, field.attname), connection)
-                    for instance in chunk
-                    for field in self.fields
-                ]
-                sql = self.prefix + ", ".join([self.row] * len(chunk)) + self.suffix
-                cursor.execute(sql, params)
+        pieces = []
+        for start in range(0, len(instances), self.rows_per_statement):
+            chunk = instances[start : start + self.rows_per_statement]
+            params = [
+                field.get_db_prep_save(getattr(instance, field.attname), connection)
+                for instance in chunk
+                for field in self.fields
+            ]
+            pieces.append((self.prefix + ", ".join([self.row] * len(chunk)) + self.suffix, params))
+        return pieces
+
+
+def changed_condition(table: str, columns: list[str]) -> str:
+    """Only rewrite a row whose values change: an identical upsert writes nothing."""
+    if not columns:
+        return ""
+    if connection.vendor == "postgresql":
+        old = ", ".join(f"{table}.{column}" for column in columns)
+        new = ", ".join(f"EXCLUDED.{column}" for column in columns)
+        return f" WHERE ({old}) IS DISTINCT FROM ({new})"
+    # SQLite's IS NOT compares like IS DISTINCT FROM (nulls included).
+    return " WHERE " + " OR ".join(f"{table}.{c} IS NOT EXCLUDED.{c}" for c in columns)
 
 
 @cache
@@ -67,20 +90,53 @@ def _statement(model: type[models.Model], key: str, update_fields: tuple[str, ..
 
 
 def upsert(
-    model: type[models.Model],
-    instances: Sequence[models.Model],
-    key: str,
-    update_fields: Sequence[str],
-) -> None:
-    """Insert these rows, or update the listed fields of the rows whose ``key`` exists."""
-    if not instances:
-        return
+    groups: Sequence[tuple[type[models.Model], Sequence[models.Model], str, Sequence[str]]],
+):
+    """Insert rows, or update the listed fields of rows whose key exists, for several models.
+
+    ``groups`` holds (model, rows, key, update_fields), targets before the rows
+    that point at them. On PostgreSQL the statements of all the groups travel
+    together, as data-modifying ``WITH`` queries of one statement (foreign
+    keys are checked at commit, so their order inside it does not matter).
+    """
+    groups = [group for group in groups if group[1]]
     if connection.vendor not in NATIVE_UPSERT_VENDORS:
-        model._default_manager.bulk_create(
-            instances, update_conflicts=True, unique_fields=[key], update_fields=update_fields
-        )
+        for model, instances, key, update_fields in groups:
+            model._default_manager.bulk_create(
+                instances, update_conflicts=True, unique_fields=[key], update_fields=update_fields
+            )
         return
-    _statement(model, key, tuple(update_fields), connection.alias).execute(instances)
+    pieces = [
+        piece
+        for model, instances, key, update_fields in groups
+        for piece in _statement(model, key, tuple(update_fields), connection.alias).pieces(
+            instances
+        )
+    ]
+    with connection.cursor() as cursor:
+        for sql, params in combined(pieces) if connection.vendor == "postgresql" else pieces:
+            cursor.execute(sql, params)
+
+
+def combined(pieces: list[tuple[str, list]]) -> list[tuple[str, list]]:
+    """Join statements into ``WITH ... SELECT 1`` statements under the parameter limit."""
+    statements, batch, size = [], [], 0
+    for sql, params in pieces:
+        if batch and size + len(params) > MAX_PARAMETERS:
+            statements.append(_with_statement(batch))
+            batch, size = [], 0
+        batch.append((sql, params))
+        size += len(params)
+    if batch:
+        statements.append(_with_statement(batch))
+    return statements
+
+
+def _with_statement(batch: list[tuple[str, list]]) -> tuple[str, list]:
+    if len(batch) == 1:
+        return batch[0]
+    parts = ", ".join(f"w{index} AS ({sql})" for index, (sql, _params) in enumerate(batch))
+    return f"WITH {parts} SELECT 1", [param for _sql, params in batch for param in params]
 
 
 def insert_unless_present(instance: models.Model, key: str) -> bool:
