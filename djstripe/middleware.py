@@ -73,7 +73,9 @@ class SubscriptionPaymentMiddleware:
                 "SubscriptionPaymentMiddleware needs request.user: put it after "
                 "django.contrib.auth.middleware.AuthenticationMiddleware in MIDDLEWARE."
             )
-        if user.is_authenticated and (user.is_staff or user.is_superuser):
+        if user.is_authenticated and (
+            getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)
+        ):
             return None
         try:
             match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))

@@ -329,5 +329,21 @@ def load_spec(path: str | Path | None = None) -> Spec:
     spec = _CACHE.get(key)
     if spec is None:
         with open(key, encoding="utf-8") as fh:
-            spec = _CACHE[key] = Spec(json.load(fh))
+            raw = json.load(fh)
+        amend(raw)
+        spec = _CACHE[key] = Spec(raw)
     return spec
+
+
+def amend(raw: dict) -> None:
+    """Fill the spec's known gaps, each one something Stripe's API reference documents.
+
+    - ``card[cvc]`` on ``POST /v1/tokens``: the card token parameters of
+      2018-05-21 list number, exp_month, exp_year and cvc; the generated
+      description left cvc out of its ``credit_card_specs`` branch.
+    """
+    body = raw["paths"]["/v1/tokens"]["post"]["requestBody"]["content"]
+    card = body["application/x-www-form-urlencoded"]["schema"]["properties"]["card"]
+    for branch in card["anyOf"]:
+        if branch.get("title") == "credit_card_specs":
+            branch["properties"].setdefault("cvc", {"type": "string"})

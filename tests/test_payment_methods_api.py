@@ -1,6 +1,5 @@
 """Card and Source methods that call Stripe: requests sent, mirror afterwards, failures."""
 
-import contextlib
 
 import pytest
 import stripe
@@ -139,16 +138,6 @@ def token_data():
     }
 
 
-# Stripe's description of 2018-05-21 (tests/data/spec3.json) leaves ``cvc`` out of the
-# token's card hash, though Stripe takes it; the fake refuses what the description lacks,
-# so the success path is shown without a cvc, and the request with one is pinned below.
-SPEC_OMITS_CVC = pytest.mark.xfail(
-    raises=stripe.InvalidRequestError,
-    strict=True,
-    reason="spec3.json 2018-05-21 omits card[cvc] from POST /v1/tokens; Stripe accepts it",
-)
-
-
 def test_create_token_sends_the_card_and_returns_the_token(fake_stripe):
     fake_stripe.route("post", "/v1/tokens", token_data())
 
@@ -172,17 +161,9 @@ def test_create_token_sends_the_card_and_returns_the_token(fake_stripe):
 def test_create_token_sends_the_cvc(fake_stripe):
     fake_stripe.route("post", "/v1/tokens", token_data())
 
-    with contextlib.suppress(stripe.InvalidRequestError):  # the fake's spec gap, see above
-        Card.create_token("4242424242424242", 8, 2030, "123")
+    assert Card.create_token("4242424242424242", 8, 2030, "123") == token_data()
 
     assert fake_stripe.last.params["card"]["cvc"] == "123"
-
-
-@SPEC_OMITS_CVC
-def test_create_token_with_a_cvc_is_accepted(fake_stripe):
-    fake_stripe.route("post", "/v1/tokens", token_data())
-
-    assert Card.create_token("4242424242424242", 8, 2030, "123") == token_data()
 
 
 def test_create_token_with_a_key(fake_stripe):

@@ -354,7 +354,7 @@ class Subscription(StripeObject):
         "djstripe.Plan", "subscriptions", help_text="The plan associated with this subscription."
     )
     quantity = StripeIntegerField(help_text="The quantity applied to this subscription.")
-    start = StripeDateTimeField(stripe_required=True, help_text="Date the subscription started.")
+    start = StripeDateTimeField(help_text="Date the subscription started.")
     status = StripeEnumField(
         enum=enums.SubscriptionStatus,
         stripe_required=True,
@@ -494,7 +494,7 @@ class Subscription(StripeObject):
         Such a subscription still says ``active`` but will not renew: an
         application may want to give it limited service only.
         """
-        return bool(self.cancel_at_period_end and self.canceled_at and self.is_period_current())
+        return bool(self.cancel_at_period_end and self.is_period_current())
 
     def is_valid(self) -> bool:
         """Whether both the status and the period are current."""

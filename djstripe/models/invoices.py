@@ -76,18 +76,13 @@ class Invoice(StripeObject):
         "take that into account. The charge that gets generated for the invoice will be for "
         "the amount specified in amount_due.",
     )
-    amount_paid = StripeCurrencyField(
-        stripe_required=True, help_text="The amount, in cents, that was paid."
-    )
-    amount_remaining = StripeCurrencyField(
-        stripe_required=True, help_text="The amount, in cents, that was paid."
-    )
+    amount_paid = StripeCurrencyField(help_text="The amount, in cents, that was paid.")
+    amount_remaining = StripeCurrencyField(help_text="The amount, in cents, that was paid.")
     application_fee = StripeCurrencyField(
         help_text="The fee in cents that will be applied to the invoice and transferred to the "
         "application owner's Stripe account when the invoice is paid."
     )
     attempt_count = StripeIntegerField(
-        stripe_required=True,
         help_text="Number of payment attempts made for this invoice, from the perspective of "
         "the payment retry schedule. Any payment attempt counts as the first attempt, and "
         "subsequently only automatic retries increment the attempt count. In other words, "
@@ -159,11 +154,9 @@ class Invoice(StripeObject):
     )
     paid = StripeBooleanField(help_text="The time at which payment will next be attempted.")
     period_end = StripeDateTimeField(
-        stripe_required=True,
         help_text="End of the usage period during which invoice items were added to this invoice.",
     )
     period_start = StripeDateTimeField(
-        stripe_required=True,
         help_text="Start of the usage period during which invoice items were added to this "
         "invoice.",
     )
@@ -173,7 +166,6 @@ class Invoice(StripeObject):
         "invoice.",
     )
     starting_balance = StripeIntegerField(
-        stripe_required=True,
         help_text="Starting customer balance before attempting to pay invoice. If the invoice "
         "has not been attempted yet, this will be the current customer balance.",
     )
@@ -188,7 +180,6 @@ class Invoice(StripeObject):
         "calculate prorations."
     )
     subtotal = StripeCurrencyField(
-        stripe_required=True,
         help_text="Only set for upcoming invoices that preview prorations. The time used to "
         "calculate prorations.",
     )

@@ -1,0 +1,72 @@
+"""Run localstripe (a fake Stripe HTTP server) on a loopback port, its store in memory.
+
+    python -m tests.localstripe_server --port 8420
+
+localstripe's own command listens on every interface and pickles its whole
+store to a fixed file after each write; this runs its application bound to
+127.0.0.1 with the store kept in memory, so parallel servers stay apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+
+
+def serve(port: int) -> None:
+    from aiohttp import web
+    from localstripe import resources, server
+
+    resources.Store.dump_to_disk = lambda self: None
+    web.run_app(server.app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_localstripe(port: int | None = None):
+    """Start a server in a child process; yield its base URL; stop it afterwards."""
+    port = port or free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.localstripe_server", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"localstripe exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            urllib.request.urlopen(f"{url}/v1/customers", timeout=1)
+        except urllib.error.HTTPError:
+            return  # it answers (401 without a key): it is up
+        except OSError:
+            time.sleep(0.1)
+        else:
+            return
+    raise RuntimeError(f"localstripe did not start at {url}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8420)
+    serve(parser.parse_args().port)
