@@ -19,7 +19,7 @@ djstripe.C007   DJSTRIPE_WEBHOOK_VALIDATION is None in live mode
 djstripe.C008   the subscriber model is invalid, or lacks its request callback
 djstripe.C009   a callback setting names nothing callable
 djstripe.C010   DJSTRIPE_SUBSCRIPTION_REQUIRED_EXCEPTION_URLS is not a list of strings
-djstripe.C011   an ``fn:`` exception URL is not a valid regular expression
+djstripe.C011   an ``fn:`` exception URL can never match a path
 djstripe.C012   SubscriptionPaymentMiddleware is on without DJSTRIPE_SUBSCRIPTION_REDIRECT
 ==============  =============================================================
 """
@@ -194,7 +194,7 @@ def check_callbacks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
 def check_subscription_exception_urls(
     app_configs: Any = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """C010, C011: the exception URLs are a list or tuple of strings, their patterns valid."""
+    """C010, C011: the exception URLs are a list or tuple of strings, their patterns usable."""
     entries = djstripe_settings.DJSTRIPE_SUBSCRIPTION_REQUIRED_EXCEPTION_URLS
     if not isinstance(entries, (list, tuple)) or not all(isinstance(e, str) for e in entries):
         message = (
@@ -204,14 +204,12 @@ def check_subscription_exception_urls(
         return [Error(message, id="djstripe.C010")]
     errors: list[CheckMessage] = []
     for entry in entries:
-        if not entry.startswith(PATH_PATTERN_PREFIX):
-            continue
-        try:
-            re.compile(entry[len(PATH_PATTERN_PREFIX) :])
-        except re.error as exc:
+        pattern = entry[len(PATH_PATTERN_PREFIX) :]
+        if entry.startswith(PATH_PATTERN_PREFIX) and not pattern.startswith(("/", "*")):
             message = (
-                f"DJSTRIPE_SUBSCRIPTION_REQUIRED_EXCEPTION_URLS entry {entry!r} is not a valid "
-                f"regular expression: {exc}."
+                f"DJSTRIPE_SUBSCRIPTION_REQUIRED_EXCEPTION_URLS entry {entry!r} can never match: "
+                "a path pattern covers the whole path, so it starts with / or *, e.g. "
+                "'fn:/accounts/*'."
             )
             errors.append(Error(message, id="djstripe.C011"))
     return errors

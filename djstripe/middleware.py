@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from fnmatch import fnmatchcase
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -25,12 +25,13 @@ ALWAYS_EXEMPT_APPS = ("djstripe", "admin")
 def is_exempt_by(entry: str, request: HttpRequest, match: ResolverMatch) -> bool:
     """Whether one DJSTRIPE_SUBSCRIPTION_REQUIRED_EXCEPTION_URLS entry exempts the request.
 
-    Entries: ``"fn:<regex>"`` (``re.match`` against the path), ``"[namespace]"``
+    Entries: ``"fn:<pattern>"`` (a shell-style pattern matched against the whole
+    path, e.g. ``"fn:/accounts/*"``), ``"[namespace]"``
     (every URL in that namespace), ``"(app_name)"`` (every URL of that app),
     else a URL name, namespaced or not (``"home"``, ``"accounts:login"``).
     """
     if entry.startswith(PATH_PATTERN_PREFIX):
-        return re.match(entry[len(PATH_PATTERN_PREFIX) :], request.path) is not None
+        return fnmatchcase(request.path, entry[len(PATH_PATTERN_PREFIX) :])
     if entry.startswith("[") and entry.endswith("]"):
         return entry[1:-1] in match.namespaces
     if entry.startswith("(") and entry.endswith(")"):
