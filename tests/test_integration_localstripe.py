@@ -17,15 +17,27 @@ what localstripe does instead, rather than bending djstripe to it:
 
 from __future__ import annotations
 
+import json
+import time
 import urllib.request
 from decimal import Decimal
 
 import pytest
 import stripe
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import override_settings
 
-from djstripe.models import Card, Charge, Customer, Plan, Subscription
+from djstripe import stripe_api
+from djstripe.models import (
+    Card,
+    Charge,
+    Customer,
+    Invoice,
+    Plan,
+    Subscription,
+    WebhookEventTrigger,
+)
 from tests.localstripe_server import running_localstripe
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -147,3 +159,85 @@ def test_cancel_at_period_end_reactivate_then_cancel_at_once(customer, card, pla
     assert subscription.status == "canceled"
     assert not customer.has_any_active_subscription()
     assert Subscription.objects.get(stripe_id=subscription.stripe_id).status == "canceled"
+
+
+# -- the mirror kept by webhooks alone ----------------------------------------------
+
+WEBHOOK_SECRET = "whsec_localstripe"
+
+
+def wait_for(condition, timeout: float = 15.0):
+    """Poll ``condition`` until it returns something truthy (localstripe sends ~1 s late)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {condition.__doc__ or condition}")
+
+
+@pytest.fixture
+def webhooks_to_live_server(localstripe, live_server):
+    """localstripe posts its events, signed, to the live server's webhook URL."""
+    configure_hook(localstripe, url=f"{live_server.url}/stripe/webhook/", secret=WEBHOOK_SECRET)
+    with override_settings(DJSTRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET):
+        yield
+    # localstripe cannot delete a hook: an empty list of events mutes it.
+    configure_hook(localstripe, url=live_server.url, secret=WEBHOOK_SECRET, events=[])
+
+
+def configure_hook(localstripe_url: str, **config) -> None:
+    request = urllib.request.Request(
+        f"{localstripe_url}/_config/webhooks/djstripe",
+        data=json.dumps(config).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(request)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="localstripe delivers webhooks concurrently: the live server needs PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_mirror_follows_stripe_through_webhooks_alone(webhooks_to_live_server):
+    api_key = "sk_test_localstripe"
+    # Changes made in "Stripe" directly, as the dashboard or another service would.
+    customer = stripe_api.create("/v1/customers", api_key=api_key, email="webhook@example.com")
+    token = stripe_api.create(
+        "/v1/tokens", api_key=api_key,
+        card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+    )
+    stripe_api.create(f"/v1/customers/{customer['id']}/sources", api_key=api_key,
+                      source=token["id"])
+    product = stripe_api.create("/v1/products", api_key=api_key, name="Silver", type="service")
+    plan = stripe_api.create("/v1/plans", api_key=api_key, id="webhook-silver", amount=500,
+                             currency="usd", interval="month", product=product["id"])
+    subscription = stripe_api.create(
+        "/v1/subscriptions", api_key=api_key, customer=customer["id"],
+        items=[{"plan": plan["id"]}],
+    )
+
+    def mirrored():
+        """the customer, its card, the plan, the subscription and its invoice mirrored"""
+        return (
+            Customer.objects.filter(stripe_id=customer["id"]).exists()
+            and Card.objects.filter(customer_id=customer["id"]).exists()
+            and Plan.objects.filter(stripe_id=plan["id"]).exists()
+            and Subscription.objects.filter(stripe_id=subscription["id"]).exists()
+            and Invoice.objects.filter(subscription_id=subscription["id"]).exists()
+        )
+
+    wait_for(mirrored)
+    assert Customer.objects.get(stripe_id=customer["id"]).email == "webhook@example.com"
+    assert WebhookEventTrigger.objects.filter(valid=True, processed=True).exists()
+    assert not WebhookEventTrigger.objects.exclude(exception="").exists()
+
+    stripe_api.delete(f"/v1/subscriptions/{subscription['id']}", api_key=api_key)
+
+    def canceled():
+        """the subscription's cancellation mirrored"""
+        return Subscription.objects.filter(stripe_id=subscription["id"], status="canceled").exists()
+
+    wait_for(canceled)

@@ -254,3 +254,43 @@ def test_triggers_are_kept_even_with_atomic_requests(client, event, fake_stripe,
     finally:
         settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False
     assert only_trigger().exception
+
+
+class Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+@pytest.mark.django_db(transaction=True)  # a retry needs a transaction of its own
+def test_a_deadlock_is_retried_in_a_fresh_transaction(client, event, stripe_world, monkeypatch):
+    from django.db import OperationalError
+
+    monkeypatch.setattr(webhooks, "registrations_global", [])
+    calls = []
+
+    @webhooks.handler_all
+    def deadlocks_once(event, **kwargs):
+        calls.append(event.stripe_id)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected") from Deadlock()
+
+    assert post_webhook(client, event).status_code == 200
+    assert len(calls) == 2
+    trigger = only_trigger()
+    assert trigger.processed and not trigger.exception
+    assert Event.objects.count() == 1
+
+
+def test_other_database_errors_are_not_retried(client, event, stripe_world, monkeypatch):
+    from django.db import OperationalError
+
+    monkeypatch.setattr(webhooks, "registrations_global", [])
+    calls = []
+
+    @webhooks.handler_all
+    def fails(event, **kwargs):
+        calls.append(event.stripe_id)
+        raise OperationalError("disk full")
+
+    assert post_webhook(client, event).status_code == 500
+    assert len(calls) == 1
+    assert only_trigger().exception == "OperationalError: disk full"

@@ -8,6 +8,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
 
 import stripe
@@ -297,6 +298,37 @@ def existing_ids(wanted: dict[type[models.Model], list[str]]) -> dict[type, set[
     return found
 
 
+@cache
+def write_rank(model: type[models.Model]) -> int:
+    """A model's place in the one order every transaction writes in.
+
+    Targets come before the rows that point at them (databases that check
+    foreign keys at once need it; cycles rely on deferred checks), and every
+    writer takes its row locks in the same order, table by table and id by
+    id, so two concurrent syncs wait for each other instead of deadlocking.
+    """
+    order: list[type[models.Model]] = []
+
+    def visit(current: type[models.Model], path: tuple) -> None:
+        if current in order or current in path:
+            return
+        for field, _path in mapping_for(current).relations:
+            visit(field.related_model, path + (current,))
+        order.append(current)
+
+    for candidate in sorted(
+        apps.get_app_config("djstripe").get_models(), key=lambda m: m.__name__
+    ):
+        if issubclass(candidate, StripeObject) or candidate._meta.model_name == "paymentmethod":
+            visit(candidate, ())
+    return order.index(model) if model in order else len(order)
+
+
+def sorted_rows(rows: dict[str, models.Model]) -> list[models.Model]:
+    """The rows of one model in the order of their keys."""
+    return [rows[key] for key in sorted(rows)]
+
+
 _MAPPINGS: dict[type, _ModelMapping] = {}
 
 
@@ -460,7 +492,7 @@ class SyncBatch:
         with transaction.atomic(savepoint=False):
             upsert(
                 [
-                    (model, list(self.rows[model].values()), *mapping_for(model).upsert_options)
+                    (model, sorted_rows(self.rows[model]), *mapping_for(model).upsert_options)
                     for model in self._write_order()
                 ]
             )
@@ -468,21 +500,7 @@ class SyncBatch:
                 model.stripe_objects_deleted(stripe_ids)
 
     def _write_order(self) -> list[type[models.Model]]:
-        # Targets before the rows that point at them, so databases that check
-        # foreign keys immediately are satisfied too (cycles rely on deferral).
-        order: list[type[models.Model]] = []
-
-        def visit(model: type[models.Model], path: tuple) -> None:
-            if model in order or model in path:
-                return
-            for field, _path in mapping_for(model).relations:
-                if field.related_model in self.rows:
-                    visit(field.related_model, path + (model,))
-            order.append(model)
-
-        for model in list(self.rows):
-            visit(model, ())
-        return order
+        return sorted(self.rows, key=write_rank)
 
     def fetch(self, model: type[StripeObject], stripe_id: str) -> StripeObject | None:
         """The row of ``stripe_id`` as stored (None when it was deleted)."""

@@ -94,10 +94,8 @@ def upsert(
 ):
     """Insert rows, or update the listed fields of rows whose key exists, for several models.
 
-    ``groups`` holds (model, rows, key, update_fields), targets before the rows
-    that point at them. On PostgreSQL the statements of all the groups travel
-    together, as data-modifying ``WITH`` queries of one statement (foreign
-    keys are checked at commit, so their order inside it does not matter).
+    ``groups`` holds (model, rows, key, update_fields), in the order to write
+    them (which is also the order their row locks are taken in).
     """
     groups = [group for group in groups if group[1]]
     if connection.vendor not in NATIVE_UPSERT_VENDORS:
@@ -106,37 +104,11 @@ def upsert(
                 instances, update_conflicts=True, unique_fields=[key], update_fields=update_fields
             )
         return
-    pieces = [
-        piece
-        for model, instances, key, update_fields in groups
-        for piece in _statement(model, key, tuple(update_fields), connection.alias).pieces(
-            instances
-        )
-    ]
     with connection.cursor() as cursor:
-        for sql, params in combined(pieces) if connection.vendor == "postgresql" else pieces:
-            cursor.execute(sql, params)
-
-
-def combined(pieces: list[tuple[str, list]]) -> list[tuple[str, list]]:
-    """Join statements into ``WITH ... SELECT 1`` statements under the parameter limit."""
-    statements, batch, size = [], [], 0
-    for sql, params in pieces:
-        if batch and size + len(params) > MAX_PARAMETERS:
-            statements.append(_with_statement(batch))
-            batch, size = [], 0
-        batch.append((sql, params))
-        size += len(params)
-    if batch:
-        statements.append(_with_statement(batch))
-    return statements
-
-
-def _with_statement(batch: list[tuple[str, list]]) -> tuple[str, list]:
-    if len(batch) == 1:
-        return batch[0]
-    parts = ", ".join(f"w{index} AS ({sql})" for index, (sql, _params) in enumerate(batch))
-    return f"WITH {parts} SELECT 1", [param for _sql, params in batch for param in params]
+        for model, instances, key, update_fields in groups:
+            statement = _statement(model, key, tuple(update_fields), connection.alias)
+            for sql, params in statement.pieces(instances):
+                cursor.execute(sql, params)
 
 
 def insert_unless_present(instance: models.Model, key: str) -> bool:

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 import stripe
-from django.db import models, transaction
+from django.db import OperationalError, connection, models, transaction
 
 from .. import __version__, signals, stripe_api
 from .. import settings as djstripe_settings
@@ -18,6 +18,10 @@ from .. import settings as djstripe_settings
 logger = logging.getLogger(__name__)
 
 __all__ = ["WebhookEventTrigger"]
+
+# Database errors after which the whole processing may simply run again.
+RETRY_STATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+TRANSIENT_RETRIES = 3
 
 VALIDATION_FIELDS = ["valid", "exception", "traceback", "updated"]
 OUTCOME_FIELDS = ["valid", "event", "processed", "exception", "traceback", "updated"]
@@ -149,10 +153,17 @@ class WebhookEventTrigger(models.Model):
             self.save(update_fields=VALIDATION_FIELDS)
             return False
         try:
-            with transaction.atomic():
-                self.event = Event.process(self.json_body)
-                self.processed, self.exception, self.traceback = True, "", ""
-                self.save(update_fields=OUTCOME_FIELDS)
+            for attempt in range(TRANSIENT_RETRIES + 1):
+                try:
+                    with transaction.atomic():
+                        self.event = Event.process(self.json_body)
+                        self.processed, self.exception, self.traceback = True, "", ""
+                        self.save(update_fields=OUTCOME_FIELDS)
+                    break
+                except OperationalError as exc:
+                    if attempt == TRANSIENT_RETRIES or not may_retry(exc):
+                        raise
+                    logger.info("Webhook trigger %s: retrying after %r", self.pk, exc)
         except Exception as exc:
             self.event, self.processed = None, False
             self.record_failure(exc)
@@ -183,6 +194,16 @@ class WebhookEventTrigger(models.Model):
         if self.processed or not self.exception:
             return 200  # processed, or handed off to the event callback
         return 500
+
+
+def may_retry(exc: OperationalError) -> bool:
+    """A deadlock or serialization failure: the database undid the work, which may run again.
+
+    (Two workers syncing overlapping objects can still meet this on
+    PostgreSQL; retrying the whole transaction is the documented remedy.)
+    """
+    in_outer_transaction = connection.in_atomic_block
+    return not in_outer_transaction and getattr(exc.__cause__, "sqlstate", None) in RETRY_STATES
 
 
 def client_ip(request) -> str:
