@@ -4,13 +4,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import stripe
 from django.test import override_settings
 from django.utils import timezone
 
 from djstripe import stripe_api
 from djstripe.models import Customer, Plan, Product, Subscription
 from tests.fake_stripe import load_fixture
+from tests.stripe_faults import FAILURES, PAYMENT_FAILURES, fail, row
 
 pytestmark = pytest.mark.django_db
 
@@ -20,26 +20,6 @@ ITEM_ID = "si_CpJxEBgGb9Oeyz"
 TRIALING_ID = "sub_CqL2vN8tRb4WzY"
 LIVE_ID = "sub_LiveD0Wq5vKbX2nRtE"
 PRODUCT_ID = "prod_Cox9QV8VzX1SHg"
-
-# (fault, exception): what each kind of failure raises. A decline only where a payment is made.
-FAILURES = [
-    pytest.param(404, stripe.InvalidRequestError, id="not-found"),
-    pytest.param(429, stripe.RateLimitError, id="rate-limited"),
-    pytest.param("timeout", stripe.APIConnectionError, id="network"),
-]
-PAYMENT_FAILURES = [pytest.param(402, stripe.CardError, id="card-declined"), *FAILURES]
-
-
-def fail(fake, method, path, fault):
-    if fault == "timeout":
-        fake.fail(method, path, timeout=True)
-    else:
-        fake.fail(method, path, status=fault)
-
-
-def row(model, stripe_id):
-    """The stored row as a dict, to show that a failure changed nothing."""
-    return model.objects.filter(stripe_id=stripe_id).values().first()
 
 
 def epoch(value):

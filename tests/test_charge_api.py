@@ -4,11 +4,12 @@ import itertools
 from decimal import Decimal
 
 import pytest
-import stripe
 
 from djstripe import stripe_api
 from djstripe.models import Charge, Customer, Product, Refund
 from tests.fake_stripe import load_fixture
+from tests.stripe_faults import PAYMENT_FAILURES as FAILURES
+from tests.stripe_faults import fail, mirror
 
 pytestmark = pytest.mark.django_db
 
@@ -17,27 +18,6 @@ JPY_CHARGE_ID = "ch_1CQ2mWF5yC65fO41Jq8Ty3Lk"  # 500 jpy
 CHARGE_PATH = f"/v1/charges/{CHARGE_ID}"
 CAPTURE_PATH = f"{CHARGE_PATH}/capture"
 LIVE_CUSTOMER_ID = "cus_D0Wq5vKbX2nRtE"
-
-FAILURES = [
-    pytest.param(402, stripe.CardError, id="card-declined"),
-    pytest.param(404, stripe.InvalidRequestError, id="no-such-charge"),
-    pytest.param(429, stripe.RateLimitError, id="rate-limited"),
-    pytest.param("timeout", stripe.APIConnectionError, id="network"),
-]
-
-
-def fail(fake, method, path, fault):
-    if fault == "timeout":
-        fake.fail(method, path, timeout=True)
-    else:
-        fake.fail(method, path, status=fault)
-
-
-def mirror():
-    """The charges and refunds as stored: what a failed call must leave as it was."""
-    return {
-        model.__name__: list(model.objects.order_by("pk").values()) for model in (Charge, Refund)
-    }
 
 
 def stripe_refunds(fake):
@@ -128,13 +108,13 @@ def test_refund_of_everything_that_remains_is_allowed(charges):
 @pytest.mark.parametrize("amount", [Decimal("15.01"), Decimal("0"), Decimal("-1.00"), 16])
 def test_refund_of_more_than_remains_is_refused_before_any_request(charges, amount):
     charge = Charge.objects.get(stripe_id=CHARGE_ID)
-    before = mirror()
+    before = mirror(Charge, Refund)
 
     with pytest.raises(ValueError, match=r"\$15\.00 USD not yet refunded"):
         charge.refund(amount)
 
     assert charges.requests == []
-    assert mirror() == before
+    assert mirror(Charge, Refund) == before
 
 
 def test_refund_of_a_float_is_refused(charges):
@@ -146,14 +126,14 @@ def test_refund_of_a_float_is_refused(charges):
 @pytest.mark.parametrize("fault, error", FAILURES)
 def test_failed_refund_leaves_the_mirror_unchanged(charges, fault, error):
     charge = Charge.objects.get(stripe_id=CHARGE_ID)
-    before = mirror()
+    before = mirror(Charge, Refund)
     fail(charges, "post", "/v1/refunds", fault)
 
     with pytest.raises(error):
         charge.refund(Decimal("1.00"))
 
     assert charges.count() == 1
-    assert mirror() == before
+    assert mirror(Charge, Refund) == before
 
 
 # -- capture --------------------------------------------------------------------------------
@@ -185,13 +165,13 @@ def test_capture_sends_one_request_and_mirrors_the_captured_charge(uncaptured, f
 
 @pytest.mark.parametrize("fault, error", FAILURES)
 def test_failed_capture_leaves_the_mirror_unchanged(uncaptured, fake_stripe, fault, error):
-    before = mirror()
+    before = mirror(Charge, Refund)
     fail(fake_stripe, "post", CAPTURE_PATH, fault)
 
     with pytest.raises(error):
         uncaptured.capture()
 
-    assert mirror() == before
+    assert mirror(Charge, Refund) == before
 
 
 # -- live mode ------------------------------------------------------------------------------

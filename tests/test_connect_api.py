@@ -7,25 +7,13 @@ from django.test import override_settings
 from djstripe import stripe_api
 from djstripe.models import Account, BankAccount
 from tests.fake_stripe import load_fixture
+from tests.stripe_faults import FAILURES, fail
 
 pytestmark = pytest.mark.django_db
 
 ACCOUNT_ID = "acct_1CPJF9F5yC65fO41"
 LIVE_ACCOUNT_ID = "acct_1CWq3LHd7yZr4TfN"
 BANK_ACCOUNT_ID = "ba_1CPfJYF5yC65fO41USSubWJ1"
-
-FAILURES = [
-    pytest.param(404, stripe.InvalidRequestError, id="not-found"),
-    pytest.param(429, stripe.RateLimitError, id="rate-limited"),
-    pytest.param("timeout", stripe.APIConnectionError, id="network"),
-]
-
-
-def fail(fake, fault):
-    if fault == "timeout":
-        fake.fail("get", "/v1/account", timeout=True)
-    else:
-        fake.fail("get", "/v1/account", status=fault)
 
 
 def account_data(**overrides):
@@ -88,7 +76,7 @@ def test_default_account_per_key(fake_stripe):
 
 @pytest.mark.parametrize("fault, error", FAILURES)
 def test_default_account_failure_mirrors_nothing(fake_stripe, fault, error):
-    fail(fake_stripe, fault)
+    fail(fake_stripe, "get", "/v1/account", fault)
 
     with pytest.raises(error):
         Account.get_default_account()
@@ -150,7 +138,7 @@ def test_connected_account_failure_leaves_the_mirror(fake_stripe, fault, error):
     Account.sync_from_stripe_data(account_data())
     before = Account.objects.values().get()
     fake_stripe.reset_requests()
-    fail(fake_stripe, fault)
+    fail(fake_stripe, "get", "/v1/account", fault)
 
     with pytest.raises(error):
         Account.get_connected_account_from_token("sk_test_connected_token")

@@ -28,6 +28,9 @@ from djstripe.models import (
     UpcomingInvoice,
 )
 from tests.fake_stripe import error_body, load_fixture
+from tests.stripe_faults import PAYMENT_FAILURES as FAILURES
+from tests.stripe_faults import fail as inject
+from tests.stripe_faults import mirror as every_row
 from tests.test_concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db
@@ -44,29 +47,19 @@ SOURCES_PATH = f"{CUSTOMER_PATH}/sources"
 LIVE_KEY = "Bearer sk_live_djstripe"
 TEST_KEY = "Bearer sk_test_djstripe"
 
-# (fault, exception): each kind of failure a call can meet.
-FAILURES = [
-    pytest.param(402, stripe.CardError, id="card-declined"),
-    pytest.param(404, stripe.InvalidRequestError, id="no-such-customer"),
-    pytest.param(429, stripe.RateLimitError, id="rate-limited"),
-    pytest.param("timeout", stripe.APIConnectionError, id="network"),
-]
 MIRRORED = (Customer, Subscription, Charge, Refund, Invoice, InvoiceItem, Card, Source, Coupon)
 
 
 def fail(fake, method, path, fault):
-    if fault == "timeout":
-        fake.fail(method, path, timeout=True)
-    elif fault == 404:
-        message = f"No such customer: {CUSTOMER_ID}"
-        fake.fail(method, path, status=404, error={"message": message, "code": "resource_missing"})
-    else:
-        fake.fail(method, path, status=fault)
+    """As Stripe fails, with its "No such customer" message for a 404."""
+    message = f"No such customer: {CUSTOMER_ID}"
+    error = {"message": message, "code": "resource_missing"} if fault == 404 else {}
+    inject(fake, method, path, fault, **error)
 
 
 def mirror():
     """Every mirrored row, as stored: what a failed call must leave as it was."""
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MIRRORED}
+    return every_row(*MIRRORED)
 
 
 def in_future(days=30):

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-import stripe
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils import timezone
 from djstripe import stripe_api
 from djstripe.models import Charge, Customer, Invoice, Plan, Product, Subscription, UpcomingInvoice
 from tests.fake_stripe import load_fixture
+from tests.stripe_faults import FAILURES, PAYMENT_FAILURES, fail, row
 
 pytestmark = pytest.mark.django_db
 
@@ -22,25 +22,6 @@ INVOICE_ID = "in_1CPfJYF5yC65fO41BRDG97XG"
 CHARGE_ID = "ch_1CPfJXF5yC65fO414nRpaepi"
 UPCOMING_PATH = "/v1/invoices/upcoming"
 PAY_PATH = f"/v1/invoices/{INVOICE_ID}/pay"
-
-# (fault, exception): what each kind of failure raises. A decline only where a payment is made.
-FAILURES = [
-    pytest.param(404, stripe.InvalidRequestError, id="not-found"),
-    pytest.param(429, stripe.RateLimitError, id="rate-limited"),
-    pytest.param("timeout", stripe.APIConnectionError, id="network"),
-]
-PAYMENT_FAILURES = [pytest.param(402, stripe.CardError, id="card-declined"), *FAILURES]
-
-
-def fail(fake, method, path, fault, **error):
-    if fault == "timeout":
-        fake.fail(method, path, timeout=True)
-    else:
-        fake.fail(method, path, status=fault, error=error or None)
-
-
-def row(model, stripe_id):
-    return model.objects.filter(stripe_id=stripe_id).values().first()
 
 
 def epoch(value):

@@ -1,6 +1,5 @@
 """Card and Source methods that call Stripe: requests sent, mirror afterwards, failures."""
 
-
 import pytest
 import stripe
 from django.db import connection
@@ -9,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from djstripe import stripe_api
 from djstripe.models import BankAccount, Card, Customer, PaymentMethod, Product, Source
 from tests.fake_stripe import load_fixture
+from tests.stripe_faults import FAILURES, PAYMENT_FAILURES, fail, row
 
 pytestmark = pytest.mark.django_db
 
@@ -19,25 +19,6 @@ SOURCE_ID = "src_1CPfJYF5yC65fO41xq5hIGtT"
 BANK_ACCOUNT_ID = "ba_1CQ8cRF5yC65fO41tYh2LpZm"
 CARD_PATH = f"/v1/customers/{CUSTOMER_ID}/sources/{CARD_ID}"
 SOURCE_PATH = f"/v1/customers/{CUSTOMER_ID}/sources/{SOURCE_ID}"
-
-# (fault, exception): what each kind of failure raises. A decline only where a card is checked.
-FAILURES = [
-    pytest.param(404, stripe.InvalidRequestError, id="not-found"),
-    pytest.param(429, stripe.RateLimitError, id="rate-limited"),
-    pytest.param("timeout", stripe.APIConnectionError, id="network"),
-]
-CARD_FAILURES = [pytest.param(402, stripe.CardError, id="card-declined"), *FAILURES]
-
-
-def fail(fake, method, path, fault):
-    if fault == "timeout":
-        fake.fail(method, path, timeout=True)
-    else:
-        fake.fail(method, path, status=fault)
-
-
-def row(model, stripe_id):
-    return model.objects.filter(stripe_id=stripe_id).values().first()
 
 
 @pytest.fixture
@@ -174,7 +155,7 @@ def test_create_token_with_a_key(fake_stripe):
     assert fake_stripe.last.header("Authorization") == "Bearer sk_live_djstripe"
 
 
-@pytest.mark.parametrize("fault, error", CARD_FAILURES)
+@pytest.mark.parametrize("fault, error", PAYMENT_FAILURES)
 def test_create_token_failure_raises(fake_stripe, fault, error):
     fail(fake_stripe, "post", "/v1/tokens", fault)
 
