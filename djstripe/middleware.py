@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
 from collections.abc import Callable, Iterable
+from fnmatch import fnmatchcase
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login

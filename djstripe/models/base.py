@@ -6,7 +6,7 @@ import datetime
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
@@ -63,6 +63,36 @@ __all__ = [
     "default_idempotency_key",
     "SyncBatch",
 ]
+
+
+def object_id(value: Any) -> Any:
+    """The Stripe id of a mirrored object, or ``value`` itself when it already is an id."""
+    return getattr(value, "stripe_id", value)
+
+
+def api_key_of(*objects: Any) -> str:
+    """The key of the mode of the first mirrored object given, else STRIPE_SECRET_KEY."""
+    for value in objects:
+        if isinstance(value, StripeObject):
+            return value.default_api_key
+    return djstripe_settings.STRIPE_SECRET_KEY
+
+
+def epoch_seconds(value: Any) -> Any:
+    """A datetime as Stripe's epoch seconds; anything else (an int, ``"now"``) as it is.
+
+    A naive datetime is read in Django's current time zone.
+    """
+    if not isinstance(value, datetime.datetime):
+        return value
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return int(value.timestamp())
+
+
+def without_none(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters that have a value (None means "not sent")."""
+    return {key: value for key, value in params.items() if value is not None}
 
 
 def stripe_foreign_key(to: str, related_name: str, **kwargs: Any) -> models.ForeignKey:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -31,40 +30,13 @@ from .base import (
     STATEMENT_DESCRIPTOR_HELP,
     StripeData,
     StripeObject,
+    epoch_seconds,
+    object_id,
     stripe_foreign_key,
+    without_none,
 )
 
 __all__ = ["Coupon", "Plan", "Subscription"]
-
-
-def object_id(value: Any) -> Any:
-    """The Stripe id of a mirrored object, or ``value`` itself when it already is an id."""
-    return getattr(value, "stripe_id", value)
-
-
-def api_key_of(*objects: Any) -> str:
-    """The key of the mode of the first mirrored object given, else STRIPE_SECRET_KEY."""
-    for value in objects:
-        if isinstance(value, StripeObject):
-            return value.default_api_key
-    return djstripe_settings.STRIPE_SECRET_KEY
-
-
-def epoch_seconds(value: Any) -> Any:
-    """A datetime as Stripe's epoch seconds; anything else (an int, ``"now"``) as it is.
-
-    A naive datetime is read in Django's current time zone.
-    """
-    if not isinstance(value, datetime.datetime):
-        return value
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return int(value.timestamp())
-
-
-def without_none(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters that have a value (None means "not sent")."""
-    return {key: value for key, value in params.items() if value is not None}
 
 
 class Coupon(StripeObject):

@@ -20,8 +20,13 @@ from ..fields import (
     StripeTextField,
 )
 from ..utils import get_friendly_currency_amount
-from .base import STATEMENT_DESCRIPTOR_HELP, StripeData, StripeObject, stripe_foreign_key
-from .billing import without_none
+from .base import (
+    STATEMENT_DESCRIPTOR_HELP,
+    StripeData,
+    StripeObject,
+    stripe_foreign_key,
+    without_none,
+)
 
 __all__ = ["Charge", "Refund"]
 

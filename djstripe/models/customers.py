@@ -29,10 +29,13 @@ from .base import (
     IdempotencyKey,
     StripeData,
     StripeObject,
+    epoch_seconds,
     model_for_stripe_object,
+    object_id,
     stripe_foreign_key,
+    without_none,
 )
-from .billing import Subscription, epoch_seconds, object_id, without_none
+from .billing import Subscription
 from .charges import Charge, stripe_amount
 from .invoices import Invoice, InvoiceItem, UpcomingInvoice
 from .payment_methods import BankAccount, Card, Source

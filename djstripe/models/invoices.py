@@ -30,12 +30,16 @@ from .base import (
     STATEMENT_DESCRIPTOR_HELP,
     StripeData,
     StripeObject,
+    api_key_of,
+    epoch_seconds,
     mapping_for,
     model_for_stripe_object,
+    object_id,
     stripe_foreign_key,
     stripe_id_of,
+    without_none,
 )
-from .billing import Subscription, api_key_of, epoch_seconds, object_id, without_none
+from .billing import Subscription
 
 if TYPE_CHECKING:
     from .billing import Plan

@@ -20,8 +20,14 @@ from ..fields import (
     StripeNullBooleanField,
     StripeTextField,
 )
-from .base import StripeData, StripeObject, model_for_stripe_object, stripe_foreign_key
-from .billing import api_key_of, without_none
+from .base import (
+    StripeData,
+    StripeObject,
+    api_key_of,
+    model_for_stripe_object,
+    stripe_foreign_key,
+    without_none,
+)
 
 __all__ = ["BankAccount", "Card", "PaymentMethod", "Source"]
 
