@@ -160,6 +160,9 @@ class StripeObject(models.Model):
         abstract = True
         get_latest_by = "created"
 
+    def __str__(self) -> str:
+        return f"<{', '.join(self.str_parts())}>"
+
     # -- Stripe API -----------------------------------------------------------
 
     @classproperty
@@ -256,9 +259,6 @@ class StripeObject(models.Model):
     def str_parts(self) -> list[str]:
         """Extend this to add information to the string representation of the object."""
         return [f"stripe_id={self.stripe_id}"]
-
-    def __str__(self) -> str:
-        return f"<{', '.join(self.str_parts())}>"
 
 
 @dataclass
