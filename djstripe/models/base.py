@@ -249,10 +249,20 @@ class StripeObject(models.Model):
     def related_rows_hook(cls, batch: Any, data: StripeData) -> None:
         """Add rows that exist because of this object (see the payment methods)."""
 
+    # Reverse relations that keep a row after Stripe deletes the object: Stripe
+    # goes on showing a deleted plan on the subscriptions that use it, say.
+    stripe_kept_while_used_by: ClassVar[tuple[str, ...]] = ()
+
     @classmethod
     def stripe_objects_deleted(cls, stripe_ids: set[str]) -> None:
-        """Mirror the deletion in Stripe of these objects (default: delete the rows)."""
-        cls.objects.filter(stripe_id__in=stripe_ids).delete()
+        """Mirror the deletion in Stripe of these objects: delete their rows.
+
+        Rows still used through ``stripe_kept_while_used_by`` stay, since
+        Stripe still shows the object there; relations to a deleted row are
+        cleared, never cascaded.
+        """
+        unused = {f"{name}__isnull": True for name in cls.stripe_kept_while_used_by}
+        cls.objects.filter(stripe_id__in=stripe_ids, **unused).delete()
 
     # -- Display ---------------------------------------------------------------
 

@@ -46,6 +46,7 @@ class Coupon(StripeObject):
     """
 
     stripe_object_names = ("coupon",)
+    stripe_kept_while_used_by = ("customers",)
     stripe_api_path = "/v1/coupons"
     stripe_dashboard_path = "coupons"
 
@@ -107,6 +108,7 @@ class Plan(StripeObject):
     """
 
     stripe_object_names = ("plan",)
+    stripe_kept_while_used_by = ("subscriptions", "invoiceitems")
     stripe_api_path = "/v1/plans"
     stripe_dashboard_path = "plans"
     stripe_expand = ("data.product",)

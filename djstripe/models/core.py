@@ -50,6 +50,7 @@ class Product(StripeObject):
     """
 
     stripe_object_names = ("product",)
+    stripe_kept_while_used_by = ("plans",)
     stripe_api_path = "/v1/products"
     stripe_dashboard_path = "products"
 
