@@ -131,7 +131,9 @@ class ActionsMixin:
                 done += 1
         if done:
             items = model_ngettext(queryset.model._meta, done)
-            self.message_user(request, done_message % {"count": done, "items": items})
+            self.message_user(
+                request, done_message % {"count": done, "items": items}, messages.SUCCESS
+            )
 
 
 class StripeModelAdmin(ActionsMixin, admin.ModelAdmin):
