@@ -142,15 +142,20 @@ class Customer(StripeObject):
     # -- Subscribers -----------------------------------------------------------
 
     @classmethod
-    def get_or_create(cls, subscriber: Any, livemode: bool = False) -> tuple[Customer, bool]:
+    def get_or_create(
+        cls, subscriber: Any, livemode: bool | None = None
+    ) -> tuple[Customer, bool]:
         """The subscriber's customer in this mode, created in Stripe when there is none.
 
-        Returns ``(customer, created)``; a purged customer does not count. The
+        ``livemode`` defaults to STRIPE_LIVE_MODE. Returns ``(customer,
+        created)``; a purged customer does not count. The
         creation sends the idempotency key DJSTRIPE_IDEMPOTENCY_KEY_CALLBACK
         gives for ``("customer", "create:<subscriber pk>", livemode)``, so two
         concurrent calls for one subscriber make one Stripe customer: Stripe
         answers the second request with the first one's response.
         """
+        if livemode is None:
+            livemode = djstripe_settings.STRIPE_LIVE_MODE
         customer = cls._of_subscriber(subscriber, livemode)
         if customer is not None:
             return customer, False
@@ -165,9 +170,11 @@ class Customer(StripeObject):
 
     @classmethod
     def create(
-        cls, subscriber: Any, idempotency_key: str | None = None, livemode: bool = False
+        cls, subscriber: Any, idempotency_key: str | None = None, livemode: bool | None = None
     ) -> Customer:
         """Create a Stripe customer for ``subscriber`` (email, pk in metadata) and link it."""
+        if livemode is None:
+            livemode = djstripe_settings.STRIPE_LIVE_MODE
         data = stripe_api.create(
             cls.stripe_api_path,
             api_key=djstripe_settings.get_default_api_key(livemode),
