@@ -12,10 +12,15 @@ from __future__ import annotations
 import argparse
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
+
+# The repository's root, from where ``-m tests.localstripe_server`` imports.
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def serve(port: int) -> None:
@@ -36,25 +41,31 @@ def free_port() -> int:
 def running_localstripe(port: int | None = None):
     """Start a server in a child process; yield its base URL; stop it afterwards."""
     port = port or free_port()
+    # A file, not a pipe: nobody reads a long-running server's output.
+    errors = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.localstripe_server", "--port", str(port)],
+        cwd=REPOSITORY,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, process)
+        wait_until_up(url, process, errors)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+        errors.close()
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 20) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, errors, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"localstripe exited: {process.stderr.read().decode()[-2000:]}")
+            errors.seek(0)
+            output = errors.read().decode(errors="replace")
+            raise RuntimeError(f"localstripe exited: {output[-2000:]}")
         try:
             urllib.request.urlopen(f"{url}/v1/customers", timeout=1)
         except urllib.error.HTTPError:

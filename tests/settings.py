@@ -1,4 +1,4 @@
-"""Django settings for djstripe's tests, ``manage.py`` and the demo.
+"""Django settings for djstripe's tests and ``manage.py`` (the demo has its own, in example/).
 
 The database is chosen by the ``DJSTRIPE_TEST_DB`` environment variable:
 ``sqlite`` (the default) or ``postgres``. For PostgreSQL,

@@ -24,7 +24,6 @@ from decimal import Decimal
 
 import pytest
 import stripe
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import override_settings
 
