@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,9 +36,14 @@ FIXTURE_IDS = {
 }
 
 
+@cache
+def fixture_text(name: str) -> str:
+    return (ROOT / "tests" / "fixtures" / f"{name}.json").read_text()
+
+
 def fixture_copy(name: str, n: int, **overrides) -> dict:
     """A fixture with every id of the fixtures' account renamed for copy ``n``."""
-    text = (ROOT / "tests" / "fixtures" / f"{name}.json").read_text()
+    text = fixture_text(name)
     for old, prefix in FIXTURE_IDS.items():
         text = text.replace(old, f"{prefix}{n:06d}")
     data = json.loads(text)

@@ -12,7 +12,9 @@ it is appended to ``fake.unexpected`` and ``AssertionError`` is raised.
 
 from __future__ import annotations
 
+import bisect
 import copy
+import heapq
 import itertools
 import json
 import time
@@ -123,6 +125,9 @@ class FakeStripe(stripe.HTTPClient):
         self.rejected: list[tuple[RecordedRequest, dict]] = []
         self._objects: dict[str, dict] = {}
         self._order: dict[str, int] = {}
+        # Per object type, the stored ids in list order (newest first), so that
+        # a page costs the page, not a scan of the store: (sort key..., id).
+        self._index: dict[str, list[tuple[int, int, str]]] = {}
         self._lines: dict[str, list[dict]] = {}
         self._routes: list[_Rule] = []
         self._faults: list[_Rule] = []
@@ -137,7 +142,9 @@ class FakeStripe(stripe.HTTPClient):
             if not obj.get("id") or not obj.get("object"):
                 raise ValueError(f"stored objects need an id and an object: {obj!r:.200}")
             self._order.setdefault(obj["id"], next(self._ids))
+            self._unindex(obj["id"])
             self._objects[obj["id"]] = obj
+            self._reindex(obj)
 
     def store_lines(self, invoice_id: str, lines: Iterable[Mapping[str, Any]]) -> None:
         """Set what `GET /v1/invoices/<invoice_id>/lines` lists."""
@@ -324,7 +331,9 @@ class FakeStripe(stripe.HTTPClient):
         if obj is None or ("get", op.template) not in self.spec.operations:
             return None
         if op.method == "post":
+            self._unindex(obj_id)
             self._update(obj, rec.params, op)
+            self._reindex(obj)
             return 200, self._expand(obj, expand)
         if op.method == "delete":
             if not op.returns_deleted and "status" in obj:
@@ -332,6 +341,7 @@ class FakeStripe(stripe.HTTPClient):
                 obj["status"] = "canceled"
                 obj.update({k: int(time.time()) for k in ("canceled_at", "ended_at") if k in obj})
                 return 200, self._expand(obj, expand)
+            self._unindex(obj_id)
             del self._objects[obj_id]
             return 200, {"id": obj_id, "object": obj["object"], "deleted": True}
         return None
@@ -350,33 +360,102 @@ class FakeStripe(stripe.HTTPClient):
             elif isinstance(value, str) and key != "expand" and (key in known or key in obj):
                 obj[key] = self.spec.coerce(op, key, value)
 
+    def _entry(self, obj: Mapping[str, Any]) -> tuple[int, int, str]:
+        # Lists are newest first: by `created`, then by the order of storing.
+        created = obj.get("created") or 0
+        created = created if isinstance(created, (int, float)) else 0
+        return (-created, -self._order[obj["id"]], obj["id"])
+
+    def _reindex(self, obj: Mapping[str, Any]) -> None:
+        bisect.insort(self._index.setdefault(obj["object"], []), self._entry(obj))
+
+    def _unindex(self, obj_id: str) -> None:
+        obj = self._objects.get(obj_id)
+        if obj is None:
+            return
+        entries = self._index.get(obj["object"], [])
+        position = bisect.bisect_left(entries, self._entry(obj))
+        if position < len(entries) and entries[position][2] == obj_id:
+            del entries[position]
+
     def _list(self, rec: RecordedRequest, op: Operation) -> tuple[int, dict]:
         params = rec.params
+        limit = int(params.get("limit") or 10)
         invoice = rec.path_params.get("invoice")
         if invoice is not None and "line_item" in op.object_names:
             parent = self._objects.get(invoice, {})
-            objs = self._lines.get(invoice) or parent.get("lines", {}).get("data", [])
-        else:
-            objs = [
-                o
-                for o in self._objects.values()
-                if o["object"] in op.object_names and self._owned(o, op, rec.path_params)
-            ]
-            objs.sort(key=lambda o: (o.get("created") or 0, self._order[o["id"]]), reverse=True)
-        skip = {"limit", "starting_after", "ending_before", "expand", "include", "created"}
-        for key, value in params.items():
-            if key in skip or not isinstance(value, str):
-                continue
-            if key == "status" and value == "all":
-                continue
-            objs = [o for o in objs if key not in o or _matches(o[key], value)]
-        if op.object_names == {"subscription"} and "status" not in params:
-            objs = [o for o in objs if o.get("status") != "canceled"]
-        if isinstance(params.get("created"), (str, dict)):
-            objs = [o for o in objs if _in_range(o.get("created"), params["created"])]
-        limit = int(params.get("limit") or 10)
+            lines = self._lines.get(invoice) or parent.get("lines", {}).get("data", [])
+            keep = self._list_filter(rec, op, owned=False)
+            objs = [o for o in lines if keep(o)]
+            if not 1 <= limit <= 100:
+                return error_body(400, "Invalid limit: must be between 1 and 100", param="limit")
+            return self._page_of_list(rec, op, objs, limit)
         if not 1 <= limit <= 100:
             return error_body(400, "Invalid limit: must be between 1 and 100", param="limit")
+        keep = self._list_filter(rec, op, owned=True)
+        lists = [self._index.get(name, []) for name in sorted(op.object_names)]
+        cursor = params.get("starting_after") or params.get("ending_before")
+        if cursor:
+            target = self._objects.get(cursor)
+            if target is None or target["object"] not in op.object_names or not keep(target):
+                name = "starting_after" if params.get("starting_after") else "ending_before"
+                msg = f"No such {next(iter(sorted(op.object_names)), 'object')}: {cursor}"
+                return error_body(404, msg, param=name, code="resource_missing")
+            entry = self._entry(target)
+            if params.get("starting_after"):
+                tails = [e[bisect.bisect_right(e, entry) :] for e in lists]
+                found = self._take(heapq.merge(*tails), keep, limit + 1)
+            else:
+                heads = [reversed(e[: bisect.bisect_left(e, entry)]) for e in lists]
+                found = self._take(heapq.merge(*heads, reverse=True), keep, limit + 1)
+                found = found[:limit][::-1] + found[limit:]
+        else:
+            found = self._take(heapq.merge(*lists), keep, limit + 1)
+        page, more = found[:limit], len(found) > limit
+        result = {"object": "list", "data": page, "has_more": more, "url": rec.path}
+        if "total_count" in (params.get("include") or []):
+            result["total_count"] = len(self._take(heapq.merge(*lists), keep, None))
+        return 200, result
+
+    def _take(self, entries: Iterable[tuple], keep: Callable, count: int | None) -> list[dict]:
+        """The first `count` stored objects (all if None) of these index entries that `keep`."""
+        found: list[dict] = []
+        for entry in entries:
+            obj = self._objects[entry[2]]
+            if keep(obj):
+                found.append(obj)
+                if count is not None and len(found) == count:
+                    break
+        return found
+
+    def _list_filter(self, rec: RecordedRequest, op: Operation, owned: bool) -> Callable:
+        """Whether a stored object belongs in the list this request asks for."""
+        params = rec.params
+        skip = {"limit", "starting_after", "ending_before", "expand", "include", "created"}
+        wanted = [
+            (key, value)
+            for key, value in params.items()
+            if key not in skip and isinstance(value, str) and (key, value) != ("status", "all")
+        ]
+        live_only = op.object_names == {"subscription"} and "status" not in params
+        created = params.get("created") if isinstance(params.get("created"), (str, dict)) else None
+
+        def keep(o: Mapping[str, Any]) -> bool:
+            if owned and op.owner_keys and not self._owned(o, op, rec.path_params):
+                return False
+            if not all(key not in o or _matches(o[key], value) for key, value in wanted):
+                return False
+            if live_only and o.get("status") == "canceled":
+                return False
+            return created is None or _in_range(o.get("created"), created)
+
+        return keep
+
+    def _page_of_list(
+        self, rec: RecordedRequest, op: Operation, objs: list[dict], limit: int
+    ) -> tuple[int, dict]:
+        """A page of an already filtered list (an invoice's lines), by the cursor parameters."""
+        params = rec.params
         ids = [o.get("id") for o in objs]
         cursor = params.get("starting_after") or params.get("ending_before")
         if cursor and cursor not in ids:

@@ -9,6 +9,7 @@ The SQL text is built once per model and reused; only the values change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -21,7 +22,11 @@ NATIVE_UPSERT_VENDORS = ("postgresql", "sqlite")
 
 
 class _UpsertStatement:
-    """``INSERT INTO t (...) VALUES (...), ... ON CONFLICT (key) DO UPDATE SET ...``."""
+    """``INSERT INTO t (...) VALUES (...), ... ON CONFLICT (key) DO UPDATE SET ...``.
+
+    On PostgreSQL the rows come as one array per column:
+    ``INSERT INTO t (...) SELECT * FROM unnest(%s::type[], ...) ON CONFLICT ...``.
+    """
 
     def __init__(self, model: type[models.Model], key: str, update_fields: tuple[str, ...]):
         meta = model._meta
@@ -36,10 +41,11 @@ class _UpsertStatement:
             f"{quote(meta.get_field(name).column)} = EXCLUDED.{quote(meta.get_field(name).column)}"
             for name in update_fields
         )
-        self.prefix = (
+        insert = (
             f"INSERT INTO {quote(meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in self.fields)}) VALUES "
+            f"({', '.join(quote(f.column) for f in self.fields)}) "
         )
+        self.prefix = f"{insert}VALUES "
         self.suffix = (
             f" ON CONFLICT ({quote(meta.get_field(key).column)}) DO UPDATE SET {updates}"
             + changed_condition(
@@ -53,6 +59,13 @@ class _UpsertStatement:
         )
         self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self.rows_per_statement = max(1, MAX_PARAMETERS // len(self.fields))
+        self.by_columns = None
+        if connection.vendor == "postgresql":
+            # PostgreSQL takes one array per column instead: the statement's
+            # text, which the driver scans for placeholders on every call,
+            # then stays the same whatever the number of rows.
+            arrays = ", ".join(f"%s::{array_type(f)}" for f in self.fields)
+            self.by_columns = f"{insert}SELECT * FROM unnest({arrays}){self.suffix}"
 
     def pieces(self, instances: Sequence[models.Model]) -> list[tuple[str, list]]:
         """The statement(s) for these rows, each under the parameter limit: (sql, params)."""
@@ -60,6 +73,15 @@ class _UpsertStatement:
         for instance in instances:
             for field in self.stamped:
                 setattr(instance, field.attname, now)
+        if self.by_columns is not None:
+            columns = [
+                [
+                    field.get_db_prep_save(getattr(instance, field.attname), connection)
+                    for instance in instances
+                ]
+                for field in self.fields
+            ]
+            return [(self.by_columns, columns)]
         pieces = []
         for start in range(0, len(instances), self.rows_per_statement):
             chunk = instances[start : start + self.rows_per_statement]
@@ -70,6 +92,15 @@ class _UpsertStatement:
             ]
             pieces.append((self.prefix + ", ".join([self.row] * len(chunk)) + self.suffix, params))
         return pieces
+
+
+def array_type(field: models.Field) -> str:
+    """The PostgreSQL array type of a column's values, without length or precision.
+
+    Without them, storing a value too long for the column fails as an
+    insert of the value itself would, instead of a cast truncating it.
+    """
+    return re.sub(r"\(.*\)", "", field.db_type(connection)) + "[]"
 
 
 def changed_condition(table: str, columns: list[str]) -> str:
