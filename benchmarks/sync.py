@@ -24,7 +24,6 @@ import time
 import tracemalloc
 
 from common import count_statements, fake_stripe, fixture_copy, print_table, test_database
-
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection

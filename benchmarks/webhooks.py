@@ -15,7 +15,6 @@ import argparse
 import time
 
 from common import count_statements, fake_stripe, fixture_copy, print_table, test_database
-
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
@@ -30,9 +29,14 @@ START = 1_540_000_000
 
 def event(n: int, event_type: str, obj: dict) -> dict:
     return {
-        "id": f"evt_bench{n:07d}", "object": "event", "api_version": "2018-05-21",
-        "created": START + n, "data": {"object": obj}, "livemode": False,
-        "pending_webhooks": 1, "request": {"id": f"req_{n}", "idempotency_key": None},
+        "id": f"evt_bench{n:07d}",
+        "object": "event",
+        "api_version": "2018-05-21",
+        "created": START + n,
+        "data": {"object": obj},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": f"req_{n}", "idempotency_key": None},
         "type": event_type,
     }
 
@@ -40,8 +44,9 @@ def event(n: int, event_type: str, obj: dict) -> dict:
 def customer_story(n: int) -> tuple[list[tuple[str, dict]], list[dict]]:
     """One customer's life as (type, object) pairs, and Stripe's final state of it."""
     no_lists = {"object": "list", "data": [], "has_more": False, "url": ""}
-    customer = fixture_copy("customer", n, sources=no_lists, subscriptions=no_lists,
-                            default_source=None)
+    customer = fixture_copy(
+        "customer", n, sources=no_lists, subscriptions=no_lists, default_source=None
+    )
     card = fixture_copy("card", n)
     subscription = fixture_copy("subscription", n)
     invoice = fixture_copy("invoice", n, charge=None, paid=False)
@@ -50,8 +55,9 @@ def customer_story(n: int) -> tuple[list[tuple[str, dict]], list[dict]]:
     paid_invoice = fixture_copy("invoice", n)
     updated_customer = fixture_copy("customer", n, email=f"customer{n}@example.com")
     updated_subscription = fixture_copy("subscription", n, quantity=2)
-    canceled = fixture_copy("subscription", n, quantity=2, status="canceled",
-                            canceled_at=START, ended_at=START)
+    canceled = fixture_copy(
+        "subscription", n, quantity=2, status="canceled", canceled_at=START, ended_at=START
+    )
     story = [
         ("customer.created", customer),
         ("customer.source.created", card),
@@ -64,8 +70,9 @@ def customer_story(n: int) -> tuple[list[tuple[str, dict]], list[dict]]:
         ("customer.subscription.updated", updated_subscription),
         ("customer.subscription.deleted", canceled),
     ]
-    final_customer = fixture_copy("customer", n, email=f"customer{n}@example.com",
-                                  subscriptions={**no_lists})
+    final_customer = fixture_copy(
+        "customer", n, email=f"customer{n}@example.com", subscriptions={**no_lists}
+    )
     return story, [final_customer, card, canceled, paid_invoice, refunded]
 
 
@@ -96,8 +103,14 @@ def run(validation: str, mode: str, events: list[dict], stripe_now: list[dict]) 
             elapsed = time.perf_counter() - started
     assert statuses == {200}, statuses
     count = len(events)
-    return [validation, mode, count, f"{count / elapsed:.0f}", f"{sql.count / count:.2f}",
-            f"{requests.count / count:.2f}"]
+    return [
+        validation,
+        mode,
+        count,
+        f"{count / elapsed:.0f}",
+        f"{sql.count / count:.2f}",
+        f"{requests.count / count:.2f}",
+    ]
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager

@@ -165,9 +165,7 @@ class Browser:
     def text(self) -> str:
         return self.find("body").text
 
-    def check_page(
-        self, heading: str | re.Pattern | None, *, shows: tuple[str, ...] = ()
-    ) -> None:
+    def check_page(self, heading: str | re.Pattern | None, *, shows: tuple[str, ...] = ()) -> None:
         """No server error, no failed request, no console error; the <h1> and texts shown.
 
         ``heading`` None: the page has no <h1> (the login page), only the site's name.

@@ -51,7 +51,9 @@ def localstripe_url():
 @pytest.fixture
 def localstripe(localstripe_url):
     """djstripe pointed at an empty localstripe, with stripe-python's real HTTP client."""
-    urllib.request.urlopen(urllib.request.Request(f"{localstripe_url}/_config/data", method="DELETE"))
+    urllib.request.urlopen(
+        urllib.request.Request(f"{localstripe_url}/_config/data", method="DELETE")
+    )
     saved = stripe.default_http_client
     stripe.default_http_client = None
     try:
@@ -82,7 +84,10 @@ def card(customer):
 @pytest.fixture
 def plan(localstripe):
     plan, _created = Plan.get_or_create(
-        id="integration-gold", amount=Decimal("10.00"), currency="usd", interval="month",
+        id="integration-gold",
+        amount=Decimal("10.00"),
+        currency="usd",
+        interval="month",
         name="Gold",
     )
     return plan
@@ -205,16 +210,27 @@ def test_the_mirror_follows_stripe_through_webhooks_alone(webhooks_to_live_serve
     # Changes made in "Stripe" directly, as the dashboard or another service would.
     customer = stripe_api.create("/v1/customers", api_key=api_key, email="webhook@example.com")
     token = stripe_api.create(
-        "/v1/tokens", api_key=api_key,
+        "/v1/tokens",
+        api_key=api_key,
         card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
     )
-    stripe_api.create(f"/v1/customers/{customer['id']}/sources", api_key=api_key,
-                      source=token["id"])
+    stripe_api.create(
+        f"/v1/customers/{customer['id']}/sources", api_key=api_key, source=token["id"]
+    )
     product = stripe_api.create("/v1/products", api_key=api_key, name="Silver", type="service")
-    plan = stripe_api.create("/v1/plans", api_key=api_key, id="webhook-silver", amount=500,
-                             currency="usd", interval="month", product=product["id"])
+    plan = stripe_api.create(
+        "/v1/plans",
+        api_key=api_key,
+        id="webhook-silver",
+        amount=500,
+        currency="usd",
+        interval="month",
+        product=product["id"],
+    )
     subscription = stripe_api.create(
-        "/v1/subscriptions", api_key=api_key, customer=customer["id"],
+        "/v1/subscriptions",
+        api_key=api_key,
+        customer=customer["id"],
         items=[{"plan": plan["id"]}],
     )
 
@@ -237,6 +253,8 @@ def test_the_mirror_follows_stripe_through_webhooks_alone(webhooks_to_live_serve
 
     def canceled():
         """the subscription's cancellation mirrored"""
-        return Subscription.objects.filter(stripe_id=subscription["id"], status="canceled").exists()
+        return Subscription.objects.filter(
+            stripe_id=subscription["id"], status="canceled"
+        ).exists()
 
     wait_for(canceled)

@@ -17,9 +17,25 @@ from tests.fake_stripe import load_fixture
 # Every fixture of the small connected account the fixtures describe, so that
 # relations given as ids can be retrieved from the fake Stripe.
 WORLD = [
-    "account", "bank_account", "bank_account_payout", "card", "charge", "charge_disputed",
-    "coupon", "customer", "dispute", "file_upload", "invoice", "invoiceitem", "payout", "plan",
-    "product", "refund", "source", "subscription", "transfer",
+    "account",
+    "bank_account",
+    "bank_account_payout",
+    "card",
+    "charge",
+    "charge_disputed",
+    "coupon",
+    "customer",
+    "dispute",
+    "file_upload",
+    "invoice",
+    "invoiceitem",
+    "payout",
+    "plan",
+    "product",
+    "refund",
+    "source",
+    "subscription",
+    "transfer",
 ]
 
 
@@ -63,7 +79,9 @@ class StripeModelContract:
         assert second.pk == first.pk
         assert row_counts() == counts
         assert self.fake.requests == []  # everything it points at is known now
-        fields = [f.attname for f in self.model._meta.concrete_fields if f.name != "djstripe_updated"]
+        fields = [
+            f.attname for f in self.model._meta.concrete_fields if f.name != "djstripe_updated"
+        ]
         assert [getattr(second, f) for f in fields] == [getattr(first, f) for f in fields]
 
     def test_str_names_the_object(self):

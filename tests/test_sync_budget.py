@@ -82,7 +82,9 @@ def test_ids_already_known_locally_cost_no_request(fake_stripe):
 
 @pytest.mark.django_db
 def test_zero_decimal_and_two_decimal_charges(fake_stripe):
-    fake_stripe.store([load_fixture(n) for n in ("customer", "invoice", "subscription", "product")])
+    fake_stripe.store(
+        [load_fixture(n) for n in ("customer", "invoice", "subscription", "product")]
+    )
     usd = Charge.sync_from_stripe_data(load_fixture("charge"))
     jpy = Charge.sync_from_stripe_data(load_fixture("charge_jpy"))
 

@@ -21,8 +21,12 @@ PLANS = ["plan_order1", "plan_order2"]
 
 def customer_state(stripe_id: str, version: int) -> dict:
     return load_fixture(
-        "customer", id=stripe_id, email=f"v{version}@example.com", sources=None,
-        subscriptions=None, default_source=None,
+        "customer",
+        id=stripe_id,
+        email=f"v{version}@example.com",
+        sources=None,
+        subscriptions=None,
+        default_source=None,
     )
 
 
@@ -32,9 +36,15 @@ def plan_state(stripe_id: str, version: int) -> dict:
 
 def event(n: int, event_type: str, obj: dict, created: int) -> dict:
     return {
-        "id": f"evt_order{n:03d}", "object": "event", "api_version": "2018-05-21",
-        "created": created, "data": {"object": obj}, "livemode": False, "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None}, "type": event_type,
+        "id": f"evt_order{n:03d}",
+        "object": "event",
+        "api_version": "2018-05-21",
+        "created": created,
+        "data": {"object": obj},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
     }
 
 
@@ -44,7 +54,9 @@ def history() -> list[dict]:
     for stripe_id in CUSTOMERS:
         for version, verb in enumerate(["created", "updated", "updated"], start=1):
             t += 10
-            events.append(event(len(events), f"customer.{verb}", customer_state(stripe_id, version), t))
+            events.append(
+                event(len(events), f"customer.{verb}", customer_state(stripe_id, version), t)
+            )
     t += 10
     gone = {"id": CUSTOMERS[2], "object": "customer", "deleted": True}
     events.append(event(len(events), "customer.deleted", customer_state(CUSTOMERS[2], 3), t))
@@ -54,8 +66,12 @@ def history() -> list[dict]:
             events.append(event(len(events), f"plan.{verb}", plan_state(stripe_id, version), t))
     t += 10
     events.append(event(len(events), "plan.deleted", plan_state(PLANS[1], 2), t))
-    stripe_now = [customer_state(CUSTOMERS[0], 3), customer_state(CUSTOMERS[1], 3), gone,
-                  plan_state(PLANS[0], 2)]
+    stripe_now = [
+        customer_state(CUSTOMERS[0], 3),
+        customer_state(CUSTOMERS[1], 3),
+        gone,
+        plan_state(PLANS[0], 2),
+    ]
     return events, stripe_now
 
 
@@ -80,7 +96,9 @@ def test_a_shuffled_stream_ends_on_the_latest_state(client, fake_stripe, mode, s
             assert post_webhook(client, delivery).status_code == 200
 
     assert Event.objects.count() == len(events)
-    emails = dict(Customer.objects.filter(date_purged__isnull=True).values_list("stripe_id", "email"))
+    emails = dict(
+        Customer.objects.filter(date_purged__isnull=True).values_list("stripe_id", "email")
+    )
     assert emails == {CUSTOMERS[0]: "v3@example.com", CUSTOMERS[1]: "v3@example.com"}
     assert dict(Plan.objects.values_list("stripe_id", "nickname")) == {PLANS[0]: "v2"}
     if mode == "payload":

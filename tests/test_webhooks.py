@@ -64,8 +64,9 @@ def test_a_signed_event_is_recorded_validated_and_processed(client, event, strip
         ("a 1 MB body", json.dumps({"padding": "x" * 1_000_000}), "whsec_test_secret", None),
     ],
 )
-def test_bad_input_is_recorded_and_refused(client, event, fake_stripe, name, body, secret,
-                                           timestamp):
+def test_bad_input_is_recorded_and_refused(
+    client, event, fake_stripe, name, body, secret, timestamp
+):
     if body == "event":
         body = event
     if timestamp == "stale":
@@ -73,7 +74,9 @@ def test_bad_input_is_recorded_and_refused(client, event, fake_stripe, name, bod
     if isinstance(body, bytes) and secret:
         # Sign what was sent, byte for byte, as an attacker with the secret would not.
         response = client.post(
-            WEBHOOK_URL, data=body, content_type="application/json",
+            WEBHOOK_URL,
+            data=body,
+            content_type="application/json",
             HTTP_STRIPE_SIGNATURE=signature_header(body.decode("latin-1"), secret),
         )
     else:
@@ -96,8 +99,11 @@ def test_an_unknown_event_type_is_stored_and_acknowledged(client, event, fake_st
 
 
 def test_a_known_type_for_an_unmirrored_object_is_processed(client, event, fake_stripe):
-    review = {**event, "type": "review.opened", "data": {"object": {"id": "prv_1",
-                                                                     "object": "review"}}}
+    review = {
+        **event,
+        "type": "review.opened",
+        "data": {"object": {"id": "prv_1", "object": "review"}},
+    }
     assert post_webhook(client, review).status_code == 200
     assert only_trigger().processed
     assert Event.objects.get().type == "review.opened"
@@ -129,7 +135,9 @@ def test_any_configured_secret_is_accepted_during_rotation(client, event, stripe
     assert post_webhook(client, event, secret="whsec_old").status_code == 200
     second = {**event, "id": "evt_second"}
     assert post_webhook(client, second, secret="whsec_new").status_code == 200
-    assert post_webhook(client, {**event, "id": "evt_third"}, secret="whsec_other").status_code == 400
+    assert (
+        post_webhook(client, {**event, "id": "evt_third"}, secret="whsec_other").status_code == 400
+    )
 
 
 def test_a_duplicate_delivery_does_nothing(client, event, stripe_world):
@@ -148,8 +156,9 @@ def test_a_duplicate_delivery_does_nothing(client, event, stripe_world):
 
 
 @pytest.mark.parametrize("fault", [{"status": 500}, {"status": 429}, {"timeout": True}])
-def test_a_stripe_failure_during_processing_is_kept_and_retried(client, event, stripe_world,
-                                                                 fault):
+def test_a_stripe_failure_during_processing_is_kept_and_retried(
+    client, event, stripe_world, fault
+):
     errors = []
     receiver = lambda sender, exception, trigger, **kwargs: errors.append(exception)  # noqa: E731
     webhook_processing_error.connect(receiver)
@@ -175,8 +184,9 @@ def test_a_stripe_failure_during_processing_is_kept_and_retried(client, event, s
     assert not failed.processed  # each delivery keeps its own outcome
 
 
-def test_a_handler_error_gives_500_and_keeps_the_traceback(client, event, stripe_world,
-                                                           monkeypatch):
+def test_a_handler_error_gives_500_and_keeps_the_traceback(
+    client, event, stripe_world, monkeypatch
+):
     monkeypatch.setattr(webhooks, "registrations_global", [])
 
     @webhooks.handler_all

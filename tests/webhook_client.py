@@ -22,8 +22,9 @@ def signature_header(body: bytes | str, secret: str = SECRET, timestamp: int | N
     return f"t={timestamp},v1={digest}"
 
 
-def post_webhook(client, body: Any, secret: str | None = SECRET, timestamp: int | None = None,
-                 **extra: Any):
+def post_webhook(
+    client, body: Any, secret: str | None = SECRET, timestamp: int | None = None, **extra: Any
+):
     """POST ``body`` (an event dict, or raw bytes/str) signed with ``secret`` (None: unsigned)."""
     raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
     headers = {}

@@ -142,9 +142,7 @@ class Customer(StripeObject):
     # -- Subscribers -----------------------------------------------------------
 
     @classmethod
-    def get_or_create(
-        cls, subscriber: Any, livemode: bool | None = None
-    ) -> tuple[Customer, bool]:
+    def get_or_create(cls, subscriber: Any, livemode: bool | None = None) -> tuple[Customer, bool]:
         """The subscriber's customer in this mode, created in Stripe when there is none.
 
         ``livemode`` defaults to STRIPE_LIVE_MODE. Returns ``(customer,
