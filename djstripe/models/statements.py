@@ -16,6 +16,8 @@ from functools import cache
 from django.db import connection, models
 from django.utils import timezone
 
+# From how many rows PostgreSQL gets one array per column rather than a row list.
+BY_COLUMNS_FROM = 10
 # Stay below the smallest parameter limit of the supported databases.
 MAX_PARAMETERS = 30_000
 NATIVE_UPSERT_VENDORS = ("postgresql", "sqlite")
@@ -73,7 +75,7 @@ class _UpsertStatement:
         for instance in instances:
             for field in self.stamped:
                 setattr(instance, field.attname, now)
-        if self.by_columns is not None:
+        if self.by_columns is not None and len(instances) >= BY_COLUMNS_FROM:
             columns = [
                 [
                     field.get_db_prep_save(getattr(instance, field.attname), connection)
