@@ -17,7 +17,9 @@ Two ways to learn an object's new state (``DJSTRIPE_WEBHOOK_SYNC_MODE``):
 
 Either way, each object remembers how recent its mirrored state is (see
 ``SyncedVersion``), so an older event or an older retrieve never overwrites
-newer data, whatever order deliveries arrive in.
+newer data, whatever order deliveries arrive in. In payload mode, the
+objects an event embeds (a customer's cards, say) are only added when the
+mirror lacks them: their own events keep them current.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def sync_from_event(
     """Write the object's new state, unless the mirror already holds a newer one."""
     api_key = djstripe_settings.get_default_api_key(event.livemode)
     object_name, stripe_id = data["object"], data["id"]
-    if payload_usable and uses_payload(event):
+    from_payload = payload_usable and uses_payload(event)
+    if from_payload:
         state = {**data, "deleted": True} if is_gone(event, data) else data
         version = event_version(event)
     else:
@@ -103,7 +106,9 @@ def sync_from_event(
     if not claim_version(object_name, stripe_id, version):
         logger.info("Skipping %s for %s: the mirror holds newer data", event.stripe_id, stripe_id)
         return
-    batch = SyncBatch(api_key)
+    # An event's copies of the objects it embeds are as old as the event:
+    # they only fill in what the mirror lacks (their own events update them).
+    batch = SyncBatch(api_key, refresh_embedded=not from_payload)
     batch.add(model, state)
     batch.write()
 

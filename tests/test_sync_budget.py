@@ -95,3 +95,20 @@ def test_zero_decimal_and_two_decimal_charges(fake_stripe):
     # Sent back to Stripe, the amounts are its integer minor units again.
     assert convert_to_stripe_amount(usd.amount, usd.currency) == 2000
     assert convert_to_stripe_amount(jpy.amount, jpy.currency) == 500
+
+
+@pytest.mark.django_db
+def test_existing_ids_answers_per_model_whatever_is_asked(fake_stripe):
+    from djstripe.models.base import existing_ids
+
+    Customer.sync_from_stripe_data(load_fixture("customer", sources=None, subscriptions=None))
+    Plan.sync_from_stripe_data(load_fixture("plan_product_embedded"))
+    found = existing_ids(
+        {Charge: [], Customer: ["cus_Cox9sWuLoPAaA8", "cus_unknown"], Invoice: [], Plan: ["gold"]}
+    )
+    assert found == {
+        Charge: set(),
+        Customer: {"cus_Cox9sWuLoPAaA8"},
+        Invoice: set(),
+        Plan: {"gold"},
+    }

@@ -152,3 +152,27 @@ def test_ten_concurrent_deliveries_run_the_handlers_once(fake_stripe, monkeypatc
     assert WebhookEventTrigger.objects.count() == 10
     assert WebhookEventTrigger.objects.filter(processed=True).count() == 10
     assert Customer.objects.get().email == "v1@example.com"
+
+
+@pytest.mark.django_db
+@override_settings(DJSTRIPE_WEBHOOK_SYNC_MODE="payload")
+def test_an_older_event_does_not_overwrite_the_objects_it_embeds(client, fake_stripe):
+    from djstripe.models import Card
+
+    card = load_fixture("card")
+    customer = load_fixture("customer", subscriptions=None)  # embeds the card, as it was
+    newer_card = {**card, "name": "Renamed later"}
+    t = 1_530_000_000
+
+    assert post_webhook(client, event(1, "customer.created", customer, t)).status_code == 200
+    assert Card.objects.get().name == card["name"]  # an embedded object the mirror lacked
+    assert (
+        post_webhook(client, event(2, "customer.source.updated", newer_card, t + 20)).status_code
+        == 200
+    )
+    # Delivered late: the customer as it was before the card changed.
+    older = {**customer, "email": "older@example.com"}
+    assert post_webhook(client, event(3, "customer.updated", older, t + 10)).status_code == 200
+
+    assert Card.objects.get().name == "Renamed later"
+    assert Customer.objects.get().email == "older@example.com"  # its own state is newer

@@ -326,15 +326,13 @@ def livemode_of_key(api_key: str) -> bool | None:
 def existing_ids(wanted: dict[type[models.Model], list[str]]) -> dict[type, set[str]]:
     """Which of these ids have rows, per model: one query for all the models together."""
     found: dict[type, set[str]] = {model: set() for model in wanted}
-    models_in_order = list(wanted)
-    selects = [(mapping_for(model).key, model, ids) for model, ids in wanted.items() if ids]
-    for index, stripe_id in select_existing(
-        [
-            (model._meta.db_table, model._meta.get_field(key).column, ids)
-            for key, model, ids in selects
-        ]
-    ):
-        found[models_in_order[index]].add(stripe_id)
+    asked = [(model, ids) for model, ids in wanted.items() if ids]
+    lookups = [
+        (model._meta.db_table, model._meta.get_field(mapping_for(model).key).column, ids)
+        for model, ids in asked
+    ]
+    for index, stripe_id in select_existing(lookups):
+        found[asked[index][0]].add(stripe_id)
     return found
 
 
@@ -390,12 +388,20 @@ class SyncBatch:
     retrieve. Rows are then upserted, one statement per model, in one
     transaction. Relations point at Stripe ids, so rows need no lookups of
     primary keys and the order of inserts within the transaction is free.
+
+    With ``refresh_embedded=False``, only the objects added directly (the
+    roots) are written over; an embedded object is written only when it has
+    no row yet. That suits data that may be older than the mirror, such as an
+    event's copy of an object: its root is version-checked by the caller,
+    and each embedded object has events of its own to update it.
     """
 
-    def __init__(self, api_key: str) -> None:
+    def __init__(self, api_key: str, refresh_embedded: bool = True) -> None:
         self.api_key = api_key
         self.livemode = livemode_of_key(api_key)
+        self.refresh_embedded = refresh_embedded
         self.rows: dict[type[models.Model], dict[str, models.Model]] = defaultdict(dict)
+        self.roots: set[tuple[type[models.Model], str]] = set()
         self.deleted: dict[type[StripeObject], set[str]] = defaultdict(set)
         self.references: list[_Reference] = []
 
@@ -415,6 +421,8 @@ class SyncBatch:
         if data.get("deleted"):
             self.deleted[model].add(stripe_id)
             return stripe_id
+        if parent is None:
+            self.roots.add((model, stripe_id))
         if stripe_id in self.rows[model]:
             # Another copy of an object already in the batch (the customer's
             # subscription and the invoice's, say) may embed what the first
@@ -482,26 +490,47 @@ class SyncBatch:
     # -- resolving ids -----------------------------------------------------------
 
     def resolve_references(self) -> None:
-        """Make sure every id a row points at exists, retrieving the unknown ones."""
+        """Make sure every id a row points at exists, retrieving the unknown ones.
+
+        Without ``refresh_embedded``, the same query also finds which embedded
+        objects have rows already: those are left as they are.
+        """
         checked: dict[type, set[str]] = defaultdict(set)
+        keep_if_present = {} if self.refresh_embedded else self._embedded_ids()
         while True:
             pending = [
                 r
                 for r in self.references
                 if r.stripe_id not in self.rows[r.target] and r.stripe_id not in checked[r.target]
             ]
-            if not pending:
+            if not pending and not keep_if_present:
                 return
-            self._resolve(pending, checked)
+            self._resolve(pending, checked, keep_if_present)
+            keep_if_present = {}
 
-    def _resolve(self, pending: list[_Reference], checked: dict[type, set[str]]) -> None:
-        wanted: dict[type, dict[str, _Reference]] = defaultdict(dict)
+    def _embedded_ids(self) -> dict[type, set[str]]:
+        return {
+            model: {key for key in rows if (model, key) not in self.roots}
+            for model, rows in self.rows.items()
+        }
+
+    def _resolve(
+        self,
+        pending: list[_Reference],
+        checked: dict[type, set[str]],
+        keep_if_present: dict[type, set[str]],
+    ) -> None:
+        wanted: dict[type, dict[str, _Reference | None]] = defaultdict(dict)
+        for model, stripe_ids in keep_if_present.items():
+            wanted[model].update(dict.fromkeys(stripe_ids))
         for reference in pending:
             wanted[reference.target].setdefault(reference.stripe_id, reference)
         existing = existing_ids({target: list(by_id) for target, by_id in wanted.items()})
         for target, by_id in wanted.items():
             checked[target] |= set(by_id)
-            for stripe_id in set(by_id) - existing[target]:
+            for stripe_id in keep_if_present.get(target, set()) & existing[target]:
+                del self.rows[target][stripe_id]
+            for stripe_id in set(by_id) - existing[target] - self.rows[target].keys():
                 self._fetch(target, stripe_id, by_id[stripe_id].parent)
 
     def _fetch(self, target: type, stripe_id: str, parent: StripeData) -> None:
