@@ -258,3 +258,80 @@ def test_the_mirror_follows_stripe_through_webhooks_alone(webhooks_to_live_serve
         ).exists()
 
     wait_for(canceled)
+
+
+# -- djstripe_sync_models reproduces what the server holds ----------------------------
+
+
+def test_sync_models_reproduces_the_servers_objects(localstripe):
+    from django.core.management import call_command
+
+    api_key = "sk_test_localstripe"
+    product = stripe_api.create("/v1/products", api_key=api_key, name="Sync", type="service")
+    plan = stripe_api.create(
+        "/v1/plans",
+        api_key=api_key,
+        id="sync-plan",
+        amount=700,
+        currency="usd",
+        interval="month",
+        product=product["id"],
+    )
+    for n in range(3):
+        customer = stripe_api.create(
+            "/v1/customers", api_key=api_key, email=f"sync{n}@example.com"
+        )
+        token = stripe_api.create(
+            "/v1/tokens",
+            api_key=api_key,
+            card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+        )
+        stripe_api.create(
+            f"/v1/customers/{customer['id']}/sources", api_key=api_key, source=token["id"]
+        )
+        stripe_api.create(
+            "/v1/subscriptions",
+            api_key=api_key,
+            customer=customer["id"],
+            items=[{"plan": plan["id"]}],
+        )
+        stripe_api.create(
+            "/v1/charges",
+            api_key=api_key,
+            customer=customer["id"],
+            amount=1000 + n,
+            currency="usd",
+        )
+
+    call_command(
+        "djstripe_sync_models",
+        "Product",
+        "Plan",
+        "Customer",
+        "Subscription",
+        "Invoice",
+        "Charge",
+        verbosity=0,
+    )
+
+    def server(path, **params):
+        return {o["id"]: o for o in stripe_api.list_all(path, api_key=api_key, **params)}
+
+    customers = server("/v1/customers")
+    assert {c.stripe_id: c.email for c in Customer.objects.all()} == {
+        i: o["email"] for i, o in customers.items()
+    }
+    subscriptions = server("/v1/subscriptions", status="all")
+    assert {
+        s.stripe_id: (s.customer_id, s.plan_id, s.status) for s in Subscription.objects.all()
+    } == {i: (o["customer"], o["plan"]["id"], o["status"]) for i, o in subscriptions.items()}
+    invoices = server("/v1/invoices")
+    assert {i.stripe_id: (i.customer_id, i.total) for i in Invoice.objects.all()} == {
+        i: (o["customer"], Decimal(o["total"]) / 100) for i, o in invoices.items()
+    }
+    charges = server("/v1/charges")
+    assert {c.stripe_id: (c.customer_id, c.amount, c.status) for c in Charge.objects.all()} == {
+        i: (o["customer"], Decimal(o["amount"]) / 100, o["status"]) for i, o in charges.items()
+    }
+    assert len(charges) >= 3 and len(subscriptions) == 3 and len(invoices) >= 3
+    assert Card.objects.count() == 3
