@@ -528,3 +528,33 @@ def load_fixture(name: str, **overrides: Any) -> dict:
         else:
             obj[key] = value
     return obj
+
+
+# The fixtures of the one small account they describe (consistent ids), so
+# that relations given as ids can be retrieved from the fake Stripe.
+ACCOUNT_FIXTURES = (
+    "account",
+    "bank_account",
+    "bank_account_payout",
+    "card",
+    "charge",
+    "charge_disputed",
+    "coupon",
+    "customer",
+    "dispute",
+    "file_upload",
+    "invoice",
+    "invoiceitem",
+    "payout",
+    "plan",
+    "product",
+    "refund",
+    "source",
+    "subscription",
+    "transfer",
+)
+
+
+def store_fixture_account(fake: FakeStripe) -> None:
+    """Make every object of the fixtures' account retrievable from ``fake``."""
+    fake.store([load_fixture(name) for name in ACCOUNT_FIXTURES])

@@ -26,34 +26,11 @@ from djstripe.models import (
     Subscription,
     WebhookEventTrigger,
 )
-from tests.fake_stripe import load_fixture
+from tests.fake_stripe import load_fixture, store_fixture_account
 from tests.webhook_client import post_webhook
 
 pytestmark = pytest.mark.django_db
 
-# Every fixture of the small account the fixtures describe, so that relations
-# given as ids can be retrieved from the fake Stripe.
-WORLD = [
-    "account",
-    "bank_account",
-    "bank_account_payout",
-    "card",
-    "charge",
-    "charge_disputed",
-    "coupon",
-    "customer",
-    "dispute",
-    "file_upload",
-    "invoice",
-    "invoiceitem",
-    "payout",
-    "plan",
-    "product",
-    "refund",
-    "source",
-    "subscription",
-    "transfer",
-]
 # One fixture per mirrored model.
 MODEL_FIXTURES = {
     models.Account: "account",
@@ -80,7 +57,7 @@ NOT_REGISTERED = {"UpcomingInvoice", "PaymentMethod", "SyncedVersion"}
 
 @pytest.fixture
 def world(fake_stripe):
-    fake_stripe.store([load_fixture(name) for name in WORLD])
+    store_fixture_account(fake_stripe)
     return fake_stripe
 
 

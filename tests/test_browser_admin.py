@@ -28,7 +28,7 @@ from django.core.signals import got_request_exception
 from django.urls import reverse
 
 from djstripe.models import Customer, Invoice, Subscription, WebhookEventTrigger
-from tests.fake_stripe import load_fixture
+from tests.fake_stripe import load_fixture, store_fixture_account
 from tests.webhook_client import post_webhook
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,20 +59,6 @@ pytestmark = [
     ),
 ]
 
-# The small account the fixtures describe, so that whatever a sync retrieves is there.
-WORLD = [
-    "account",
-    "card",
-    "charge",
-    "coupon",
-    "customer",
-    "invoice",
-    "invoiceitem",
-    "plan",
-    "product",
-    "refund",
-    "subscription",
-]
 CUSTOMER_ID = "cus_Cox9sWuLoPAaA8"
 CUSTOMER_EMAIL = load_fixture("customer")["email"]
 EVENT_ID = load_fixture("event_customer_created")["id"]
@@ -258,7 +244,7 @@ def test_admin_pages_and_sync_action_in_chromium(
     server, browser, fake_stripe, client, django_user_model, server_errors
 ):
     # The data: mirrored through the models' own sync, and a webhook as Stripe posts it.
-    fake_stripe.store([load_fixture(name) for name in WORLD])
+    store_fixture_account(fake_stripe)
     Customer.sync_from_stripe_data(load_fixture("customer"))
     invoice = Invoice.sync_from_stripe_data(load_fixture("invoice_expanded"))
     response = post_webhook(client, load_fixture("event_customer_created"))

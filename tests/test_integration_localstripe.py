@@ -165,6 +165,42 @@ def test_cancel_at_period_end_reactivate_then_cancel_at_once(customer, card, pla
     assert Subscription.objects.get(stripe_id=subscription.stripe_id).status == "canceled"
 
 
+# -- objects made in the server directly, as the dashboard or another service would --
+
+SERVER_KEY = "sk_test_localstripe"
+
+
+def server_customer_with_card(email: str) -> dict:
+    customer = stripe_api.create("/v1/customers", api_key=SERVER_KEY, email=email)
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    token = stripe_api.create("/v1/tokens", api_key=SERVER_KEY, card=card)
+    path = f"/v1/customers/{customer['id']}/sources"
+    stripe_api.create(path, api_key=SERVER_KEY, source=token["id"])
+    return customer
+
+
+def server_plan(plan_id: str, amount: int) -> dict:
+    product = stripe_api.create("/v1/products", api_key=SERVER_KEY, name=plan_id, type="service")
+    return stripe_api.create(
+        "/v1/plans",
+        api_key=SERVER_KEY,
+        id=plan_id,
+        amount=amount,
+        currency="usd",
+        interval="month",
+        product=product["id"],
+    )
+
+
+def server_subscription(customer: dict, plan: dict) -> dict:
+    return stripe_api.create(
+        "/v1/subscriptions",
+        api_key=SERVER_KEY,
+        customer=customer["id"],
+        items=[{"plan": plan["id"]}],
+    )
+
+
 # -- the mirror kept by webhooks alone ----------------------------------------------
 
 WEBHOOK_SECRET = "whsec_localstripe"
@@ -206,33 +242,10 @@ def configure_hook(localstripe_url: str, **config) -> None:
 )
 @pytest.mark.django_db(transaction=True)
 def test_the_mirror_follows_stripe_through_webhooks_alone(webhooks_to_live_server):
-    api_key = "sk_test_localstripe"
-    # Changes made in "Stripe" directly, as the dashboard or another service would.
-    customer = stripe_api.create("/v1/customers", api_key=api_key, email="webhook@example.com")
-    token = stripe_api.create(
-        "/v1/tokens",
-        api_key=api_key,
-        card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
-    )
-    stripe_api.create(
-        f"/v1/customers/{customer['id']}/sources", api_key=api_key, source=token["id"]
-    )
-    product = stripe_api.create("/v1/products", api_key=api_key, name="Silver", type="service")
-    plan = stripe_api.create(
-        "/v1/plans",
-        api_key=api_key,
-        id="webhook-silver",
-        amount=500,
-        currency="usd",
-        interval="month",
-        product=product["id"],
-    )
-    subscription = stripe_api.create(
-        "/v1/subscriptions",
-        api_key=api_key,
-        customer=customer["id"],
-        items=[{"plan": plan["id"]}],
-    )
+    api_key = SERVER_KEY
+    customer = server_customer_with_card("webhook@example.com")
+    plan = server_plan("webhook-silver", 500)
+    subscription = server_subscription(customer, plan)
 
     def mirrored():
         """the customer, its card, the plan, the subscription and its invoice mirrored"""
@@ -266,35 +279,11 @@ def test_the_mirror_follows_stripe_through_webhooks_alone(webhooks_to_live_serve
 def test_sync_models_reproduces_the_servers_objects(localstripe):
     from django.core.management import call_command
 
-    api_key = "sk_test_localstripe"
-    product = stripe_api.create("/v1/products", api_key=api_key, name="Sync", type="service")
-    plan = stripe_api.create(
-        "/v1/plans",
-        api_key=api_key,
-        id="sync-plan",
-        amount=700,
-        currency="usd",
-        interval="month",
-        product=product["id"],
-    )
+    api_key = SERVER_KEY
+    plan = server_plan("sync-plan", 700)
     for n in range(3):
-        customer = stripe_api.create(
-            "/v1/customers", api_key=api_key, email=f"sync{n}@example.com"
-        )
-        token = stripe_api.create(
-            "/v1/tokens",
-            api_key=api_key,
-            card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
-        )
-        stripe_api.create(
-            f"/v1/customers/{customer['id']}/sources", api_key=api_key, source=token["id"]
-        )
-        stripe_api.create(
-            "/v1/subscriptions",
-            api_key=api_key,
-            customer=customer["id"],
-            items=[{"plan": plan["id"]}],
-        )
+        customer = server_customer_with_card(f"sync{n}@example.com")
+        server_subscription(customer, plan)
         stripe_api.create(
             "/v1/charges",
             api_key=api_key,

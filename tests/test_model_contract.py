@@ -12,31 +12,7 @@ from django.apps import apps
 
 from djstripe import models
 from djstripe.models import StripeObject
-from tests.fake_stripe import load_fixture
-
-# Every fixture of the small connected account the fixtures describe, so that
-# relations given as ids can be retrieved from the fake Stripe.
-WORLD = [
-    "account",
-    "bank_account",
-    "bank_account_payout",
-    "card",
-    "charge",
-    "charge_disputed",
-    "coupon",
-    "customer",
-    "dispute",
-    "file_upload",
-    "invoice",
-    "invoiceitem",
-    "payout",
-    "plan",
-    "product",
-    "refund",
-    "source",
-    "subscription",
-    "transfer",
-]
+from tests.fake_stripe import load_fixture, store_fixture_account
 
 
 def row_counts() -> dict[str, int]:
@@ -57,7 +33,7 @@ class StripeModelContract:
 
     @pytest.fixture(autouse=True)
     def world(self, fake_stripe):
-        fake_stripe.store([load_fixture(name) for name in WORLD])
+        store_fixture_account(fake_stripe)
         self.fake = fake_stripe
 
     def sync(self):
