@@ -77,6 +77,17 @@ def wait_until_up(url: str, process: subprocess.Popen, errors, timeout: float = 
     raise RuntimeError(f"localstripe did not start at {url}")
 
 
+def wait_for(condition, timeout: float = 15.0):
+    """Poll ``condition`` until it returns something truthy (localstripe sends ~1 s late)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {condition.__doc__ or condition}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8420)

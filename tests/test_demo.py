@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.localstripe_server import free_port
+from tests.localstripe_server import free_port, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -68,17 +68,6 @@ def query(database: Path, sql: str, *params) -> list[tuple]:
     """Read the demo's database while the demo runs (read-only)."""
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as connection:
         return connection.execute(sql, params).fetchall()
-
-
-def wait_for(condition, timeout: float = 15.0):
-    """Poll ``condition`` until it returns something truthy (webhooks come ~1 s late)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {condition.__doc__ or condition}")
 
 
 # -- a tiny browser ----------------------------------------------------------------

@@ -18,7 +18,6 @@ what localstripe does instead, rather than bending djstripe to it:
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from decimal import Decimal
 
@@ -37,7 +36,7 @@ from djstripe.models import (
     Subscription,
     WebhookEventTrigger,
 )
-from tests.localstripe_server import running_localstripe
+from tests.localstripe_server import running_localstripe, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -204,17 +203,6 @@ def server_subscription(customer: dict, plan: dict) -> dict:
 # -- the mirror kept by webhooks alone ----------------------------------------------
 
 WEBHOOK_SECRET = "whsec_localstripe"
-
-
-def wait_for(condition, timeout: float = 15.0):
-    """Poll ``condition`` until it returns something truthy (localstripe sends ~1 s late)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"gave up waiting for {condition.__doc__ or condition}")
 
 
 @pytest.fixture
