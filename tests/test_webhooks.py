@@ -255,6 +255,20 @@ def test_the_event_callback_receives_valid_triggers(client, event, fake_stripe):
     assert Event.objects.get().stripe_id == event["id"]
 
 
+def enqueue_fails(trigger):
+    raise ConnectionError("the queue is down")
+
+
+@override_settings(DJSTRIPE_WEBHOOK_EVENT_CALLBACK="tests.test_webhooks.enqueue_fails")
+def test_a_failing_event_callback_is_kept_on_the_trigger(client, event, fake_stripe):
+    assert post_webhook(client, event).status_code == 500
+    trigger = only_trigger()
+    assert trigger.valid and not trigger.processed
+    assert trigger.exception == "ConnectionError: the queue is down"
+    assert "enqueue_fails" in trigger.traceback
+    assert Event.objects.count() == 0
+
+
 @override_settings(ATOMIC_REQUESTS=True)
 def test_triggers_are_kept_even_with_atomic_requests(client, event, fake_stripe, settings):
     settings.DATABASES["default"]["ATOMIC_REQUESTS"] = True

@@ -112,10 +112,22 @@ class WebhookEventTrigger(models.Model):
         if not trigger.valid or trigger.is_test_event or callback is not None:
             trigger.save(update_fields=VALIDATION_FIELDS)
             if trigger.valid and not trigger.is_test_event:
-                callback(trigger)
+                trigger.hand_off(callback)
         else:
             trigger.process()  # saves the validation together with the outcome
         return trigger
+
+    def hand_off(self, callback) -> None:
+        """Give the validated trigger to DJSTRIPE_WEBHOOK_EVENT_CALLBACK (a task queue, say).
+
+        If the callback fails (the queue is down), the failure is kept on the
+        trigger, which Stripe is then asked to deliver again (500).
+        """
+        try:
+            callback(self)
+        except Exception as exc:
+            self.record_failure(exc)
+            self.save(update_fields=VALIDATION_FIELDS)
 
     def validate(self, raw_body: bytes | None = None, save: bool = True) -> bool:
         """Decide whether the request really comes from Stripe; record and return it."""
