@@ -318,3 +318,27 @@ def test_other_database_errors_are_not_retried(client, event, stripe_world, monk
     assert post_webhook(client, event).status_code == 500
     assert len(calls) == 1
     assert only_trigger().exception == "OperationalError: disk full"
+
+
+def test_the_webhook_url_is_named_and_namespaced():
+    from django.urls import reverse
+
+    assert reverse("djstripe:webhook") == WEBHOOK_URL
+
+
+def test_the_webhook_path_follows_its_setting():
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import djstripe.urls
+
+    try:
+        with override_settings(DJSTRIPE_WEBHOOK_URL=r"^hooks/stripe/$"):
+            importlib.reload(djstripe.urls)
+            pattern = djstripe.urls.urlpatterns[0].pattern.regex.pattern
+    finally:
+        importlib.reload(djstripe.urls)
+        clear_url_caches()
+    assert pattern == r"^hooks/stripe/$"
+    assert djstripe.urls.urlpatterns[0].pattern.regex.pattern == r"^webhook/$"
