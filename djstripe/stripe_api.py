@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 StripeData = dict[str, Any]
 
-_clients: dict[tuple[str, int], stripe.StripeClient] = {}
+# One client per API base, remade when stripe.default_http_client changes
+# (so a replaced HTTP client, a test's fake say, is not kept alive).
+_clients: dict[str, tuple[Any, stripe.StripeClient]] = {}
 _counters: list[RequestCounter] = []
 _counters_lock = threading.Lock()
 
@@ -73,15 +75,15 @@ def configure_stripe() -> None:
 def _client() -> stripe.StripeClient:
     base = djstripe_settings.STRIPE_API_HOST or stripe.api_base
     http_client = stripe.default_http_client
-    key = (base, id(http_client))
-    client = _clients.get(key)
-    if client is None:
-        client = stripe.StripeClient(
-            "sk_unused",  # every request passes its own key
-            base_addresses={"api": base},
-            http_client=http_client,
-        )
-        _clients[key] = client
+    cached = _clients.get(base)
+    if cached is not None and cached[0] is http_client:
+        return cached[1]
+    client = stripe.StripeClient(
+        "sk_unused",  # every request passes its own key
+        base_addresses={"api": base},
+        http_client=http_client,
+    )
+    _clients[base] = (http_client, client)
     return client
 
 
