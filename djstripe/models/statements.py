@@ -144,34 +144,77 @@ def upsert(
                 cursor.execute(sql, params)
 
 
+def _stamp(instance: models.Model, fields: Sequence[models.Field], add: bool) -> None:
+    for field in fields:
+        if getattr(field, "auto_now", False) or (add and getattr(field, "auto_now_add", False)):
+            field.pre_save(instance, add=add)
+
+
 def insert_unless_present(instance: models.Model, key: str) -> bool:
     """INSERT one row, or nothing when a row with the same ``key`` exists; True if inserted.
 
     One statement, and safe when two transactions insert the same key: the
     second waits for the first and inserts nothing if it committed.
     """
+    return _insert(instance, key)
+
+
+def insert(instance: models.Model) -> None:
+    """INSERT one row and set its primary key: ``save()`` without signals or model checks,
+    for rows written once per webhook request."""
+    _insert(instance, None)
+
+
+def _insert(instance: models.Model, key: str | None) -> bool:
     meta = instance._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
-    quote = connection.ops.quote_name
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            field.pre_save(instance, add=True)
+    _stamp(instance, fields, add=True)
     values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    key_column = quote(meta.get_field(key).column)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
-            f"ON CONFLICT ({key_column}) DO NOTHING RETURNING {quote(meta.pk.column)}",
-            values,
-        )
+        cursor.execute(_insert_sql(type(instance), key, connection.alias), values)
         row = cursor.fetchone()
     if row is None:
         return False
     instance.pk = row[0]
     instance._state.adding = False
     return True
+
+
+@cache
+def _insert_sql(model: type[models.Model], key: str | None, alias: str) -> str:
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    conflict = f"ON CONFLICT ({quote(meta.get_field(key).column)}) DO NOTHING " if key else ""
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
+        f"{conflict}RETURNING {quote(meta.pk.column)}"
+    )
+
+
+def update(instance: models.Model, field_names: Sequence[str]) -> None:
+    """UPDATE these fields of one saved row: ``save(update_fields=...)`` without signals."""
+    if instance.pk is None:
+        raise ValueError(f"{instance!r} has no primary key: it was never saved.")
+    meta = instance._meta
+    fields = [meta.get_field(name) for name in field_names]
+    _stamp(instance, fields, add=False)
+    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _update_sql(type(instance), tuple(field_names), connection.alias),
+            [*values, instance.pk],
+        )
+
+
+@cache
+def _update_sql(model: type[models.Model], field_names: tuple[str, ...], alias: str) -> str:
+    meta = model._meta
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in field_names)
+    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
 
 
 def record_if_newer(table: str, key: str, version: int) -> bool:

@@ -14,6 +14,7 @@ from django.db import OperationalError, connection, models, transaction
 
 from .. import __version__, signals, stripe_api
 from .. import settings as djstripe_settings
+from . import statements
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +103,16 @@ class WebhookEventTrigger(models.Model):
         handed to ``DJSTRIPE_WEBHOOK_EVENT_CALLBACK`` or processed at once.
         """
         raw_body = request.body
-        trigger = cls.objects.create(
+        trigger = cls(
             remote_ip=client_ip(request),
             headers=clean_headers(request.headers),
             body=storable_text(raw_body),
         )
+        statements.insert(trigger)
         trigger.validate(raw_body, save=False)
         callback = djstripe_settings.get_callback_function("DJSTRIPE_WEBHOOK_EVENT_CALLBACK")
         if not trigger.valid or trigger.is_test_event or callback is not None:
-            trigger.save(update_fields=VALIDATION_FIELDS)
+            statements.update(trigger, VALIDATION_FIELDS)
             if trigger.valid and not trigger.is_test_event:
                 trigger.hand_off(callback)
         else:
@@ -127,7 +129,7 @@ class WebhookEventTrigger(models.Model):
             callback(self)
         except Exception as exc:
             self.record_failure(exc)
-            self.save(update_fields=VALIDATION_FIELDS)
+            statements.update(self, VALIDATION_FIELDS)
 
     def validate(self, raw_body: bytes | None = None, save: bool = True) -> bool:
         """Decide whether the request really comes from Stripe; record and return it."""
@@ -146,7 +148,7 @@ class WebhookEventTrigger(models.Model):
             self.record_failure(exc)
             self.valid = False
         if save:
-            self.save(update_fields=VALIDATION_FIELDS)
+            statements.update(self, VALIDATION_FIELDS)
         return self.valid
 
     def process(self) -> bool:
@@ -162,7 +164,7 @@ class WebhookEventTrigger(models.Model):
         if self.json_body.get("type") not in signals.WEBHOOK_SIGNALS:
             # Not an event type of the pinned API version: kept, acknowledged, not processed.
             logger.info("Webhook trigger %s: unknown event type, not processed", self.pk)
-            self.save(update_fields=VALIDATION_FIELDS)
+            statements.update(self, VALIDATION_FIELDS)
             return False
         try:
             for attempt in range(TRANSIENT_RETRIES + 1):
@@ -170,7 +172,7 @@ class WebhookEventTrigger(models.Model):
                     with transaction.atomic():
                         self.event = Event.process(self.json_body)
                         self.processed, self.exception, self.traceback = True, "", ""
-                        self.save(update_fields=OUTCOME_FIELDS)
+                        statements.update(self, OUTCOME_FIELDS)
                     break
                 except OperationalError as exc:
                     if attempt == TRANSIENT_RETRIES or not may_retry(exc):
@@ -179,7 +181,7 @@ class WebhookEventTrigger(models.Model):
         except Exception as exc:
             self.event, self.processed = None, False
             self.record_failure(exc)
-            self.save(update_fields=OUTCOME_FIELDS)
+            statements.update(self, OUTCOME_FIELDS)
             signals.webhook_processing_error.send(sender=type(self), exception=exc, trigger=self)
         return self.processed
 
