@@ -5,15 +5,22 @@ PostgreSQL and SQLite (3.35+): upserting many rows at once, inserting a row
 unless its key exists, and recording a version only when it is newer. Other
 databases get the ORM's ``bulk_create(update_conflicts=True)`` for upserts.
 The SQL text is built once per model and reused; only the values change.
+
+On PostgreSQL with psycopg 3 the values travel apart from the SQL text
+(server-side binding), so the server can reuse the statement's plan when the
+connection allows prepared statements (``OPTIONS["prepare_threshold"]``);
+see "Performance" in the docs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 # From how many rows PostgreSQL gets one array per column rather than a row list.
@@ -23,6 +30,45 @@ MAX_PARAMETERS = 30_000
 NATIVE_UPSERT_VENDORS = ("postgresql", "sqlite")
 
 
+def database() -> BaseDatabaseWrapper:
+    """The connection these statements use (looked up once per statement, not per value)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+@contextmanager
+def cursor_for(db: BaseDatabaseWrapper) -> Iterator:
+    """A cursor of ``db`` that sends values apart from the SQL text where the driver can.
+
+    Django's PostgreSQL cursors merge the values into the SQL text unless
+    ``OPTIONS["server_side_binding"]`` is set. These statements are the same
+    text on every call, so they always bind on the server: no quoting in
+    Python, and a plan the server may keep (prepared statements).
+    """
+    binding_cursor = _server_binding_cursor_class(db)
+    if binding_cursor is None:
+        with db.cursor() as cursor:
+            yield cursor
+        return
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    raw = binding_cursor(db.connection)
+    wrapped = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+    with wrapped:
+        yield wrapped
+
+
+def _server_binding_cursor_class(db: BaseDatabaseWrapper):
+    if db.vendor != "postgresql" or db.settings_dict["OPTIONS"].get("server_side_binding"):
+        return None  # not PostgreSQL, or Django's own cursors bind on the server already
+    from django.db.backends.postgresql.base import is_psycopg3
+
+    if not is_psycopg3:
+        return None
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    return ServerBindingCursor
+
+
 class _UpsertStatement:
     """``INSERT INTO t (...) VALUES (...), ... ON CONFLICT (key) DO UPDATE SET ...``.
 
@@ -30,9 +76,15 @@ class _UpsertStatement:
     ``INSERT INTO t (...) SELECT * FROM unnest(%s::type[], ...) ON CONFLICT ...``.
     """
 
-    def __init__(self, model: type[models.Model], key: str, update_fields: tuple[str, ...]):
+    def __init__(
+        self,
+        db: BaseDatabaseWrapper,
+        model: type[models.Model],
+        key: str,
+        update_fields: tuple[str, ...],
+    ):
         meta = model._meta
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         self.fields = [f for f in meta.concrete_fields if not (f.primary_key and f.name != key)]
         self.stamped = [
             f
@@ -51,6 +103,7 @@ class _UpsertStatement:
         self.suffix = (
             f" ON CONFLICT ({quote(meta.get_field(key).column)}) DO UPDATE SET {updates}"
             + changed_condition(
+                db,
                 quote(meta.db_table),
                 [
                     quote(meta.get_field(name).column)
@@ -62,14 +115,16 @@ class _UpsertStatement:
         self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self.rows_per_statement = max(1, MAX_PARAMETERS // len(self.fields))
         self.by_columns = None
-        if connection.vendor == "postgresql":
+        if db.vendor == "postgresql":
             # PostgreSQL takes one array per column instead: the statement's
             # text, which the driver scans for placeholders on every call,
             # then stays the same whatever the number of rows.
-            arrays = ", ".join(f"%s::{array_type(f)}" for f in self.fields)
+            arrays = ", ".join(f"%s::{array_type(db, f)}" for f in self.fields)
             self.by_columns = f"{insert}SELECT * FROM unnest({arrays}){self.suffix}"
 
-    def pieces(self, instances: Sequence[models.Model]) -> list[tuple[str, list]]:
+    def pieces(
+        self, db: BaseDatabaseWrapper, instances: Sequence[models.Model]
+    ) -> list[tuple[str, list]]:
         """The statement(s) for these rows, each under the parameter limit: (sql, params)."""
         now = timezone.now()
         for instance in instances:
@@ -78,7 +133,7 @@ class _UpsertStatement:
         if self.by_columns is not None and len(instances) >= BY_COLUMNS_FROM:
             columns = [
                 [
-                    field.get_db_prep_save(getattr(instance, field.attname), connection)
+                    field.get_db_prep_save(getattr(instance, field.attname), db)
                     for instance in instances
                 ]
                 for field in self.fields
@@ -88,7 +143,7 @@ class _UpsertStatement:
         for start in range(0, len(instances), self.rows_per_statement):
             chunk = instances[start : start + self.rows_per_statement]
             params = [
-                field.get_db_prep_save(getattr(instance, field.attname), connection)
+                field.get_db_prep_save(getattr(instance, field.attname), db)
                 for instance in chunk
                 for field in self.fields
             ]
@@ -96,20 +151,20 @@ class _UpsertStatement:
         return pieces
 
 
-def array_type(field: models.Field) -> str:
+def array_type(db: BaseDatabaseWrapper, field: models.Field) -> str:
     """The PostgreSQL array type of a column's values, without length or precision.
 
     Without them, storing a value too long for the column fails as an
     insert of the value itself would, instead of a cast truncating it.
     """
-    return re.sub(r"\(.*\)", "", field.db_type(connection)) + "[]"
+    return re.sub(r"\(.*\)", "", field.db_type(db)) + "[]"
 
 
-def changed_condition(table: str, columns: list[str]) -> str:
+def changed_condition(db: BaseDatabaseWrapper, table: str, columns: list[str]) -> str:
     """Only rewrite a row whose values change: an identical upsert writes nothing."""
     if not columns:
         return ""
-    if connection.vendor == "postgresql":
+    if db.vendor == "postgresql":
         old = ", ".join(f"{table}.{column}" for column in columns)
         new = ", ".join(f"EXCLUDED.{column}" for column in columns)
         return f" WHERE ({old}) IS DISTINCT FROM ({new})"
@@ -119,7 +174,7 @@ def changed_condition(table: str, columns: list[str]) -> str:
 
 @cache
 def _statement(model: type[models.Model], key: str, update_fields: tuple[str, ...], alias: str):
-    return _UpsertStatement(model, key, update_fields)
+    return _UpsertStatement(connections[alias], model, key, update_fields)
 
 
 def upsert(
@@ -131,16 +186,17 @@ def upsert(
     them (which is also the order their row locks are taken in).
     """
     groups = [group for group in groups if group[1]]
-    if connection.vendor not in NATIVE_UPSERT_VENDORS:
+    db = database()
+    if db.vendor not in NATIVE_UPSERT_VENDORS:
         for model, instances, key, update_fields in groups:
             model._default_manager.bulk_create(
                 instances, update_conflicts=True, unique_fields=[key], update_fields=update_fields
             )
         return
-    with connection.cursor() as cursor:
+    with cursor_for(db) as cursor:
         for model, instances, key, update_fields in groups:
-            statement = _statement(model, key, tuple(update_fields), connection.alias)
-            for sql, params in statement.pieces(instances):
+            statement = _statement(model, key, tuple(update_fields), db.alias)
+            for sql, params in statement.pieces(db, instances):
                 cursor.execute(sql, params)
 
 
@@ -162,6 +218,9 @@ def insert_unless_present(instance: models.Model, key: str) -> bool:
 def insert(instance: models.Model) -> None:
     """INSERT one row and set its primary key: ``save()`` without signals or model checks,
     for rows written once per webhook request."""
+    if database().vendor not in NATIVE_UPSERT_VENDORS:
+        instance.save(force_insert=True)
+        return
     _insert(instance, None)
 
 
@@ -169,9 +228,10 @@ def _insert(instance: models.Model, key: str | None) -> bool:
     meta = instance._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
     _stamp(instance, fields, add=True)
-    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(type(instance), key, connection.alias), values)
+    db = database()
+    values = [f.get_db_prep_save(getattr(instance, f.attname), db) for f in fields]
+    with cursor_for(db) as cursor:
+        cursor.execute(_insert_sql(type(instance), key, db.alias), values)
         row = cursor.fetchone()
     if row is None:
         return False
@@ -183,7 +243,7 @@ def _insert(instance: models.Model, key: str | None) -> bool:
 @cache
 def _insert_sql(model: type[models.Model], key: str | None, alias: str) -> str:
     meta = model._meta
-    quote = connection.ops.quote_name
+    quote = connections[alias].ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
     columns = ", ".join(quote(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -198,13 +258,17 @@ def update(instance: models.Model, field_names: Sequence[str]) -> None:
     """UPDATE these fields of one saved row: ``save(update_fields=...)`` without signals."""
     if instance.pk is None:
         raise ValueError(f"{instance!r} has no primary key: it was never saved.")
+    db = database()
+    if db.vendor not in NATIVE_UPSERT_VENDORS:
+        instance.save(update_fields=field_names)
+        return
     meta = instance._meta
     fields = [meta.get_field(name) for name in field_names]
     _stamp(instance, fields, add=False)
-    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
+    values = [f.get_db_prep_save(getattr(instance, f.attname), db) for f in fields]
+    with cursor_for(db) as cursor:
         cursor.execute(
-            _update_sql(type(instance), tuple(field_names), connection.alias),
+            _update_sql(type(instance), tuple(field_names), db.alias),
             [*values, instance.pk],
         )
 
@@ -212,7 +276,7 @@ def update(instance: models.Model, field_names: Sequence[str]) -> None:
 @cache
 def _update_sql(model: type[models.Model], field_names: tuple[str, ...], alias: str) -> str:
     meta = model._meta
-    quote = connection.ops.quote_name
+    quote = connections[alias].ops.quote_name
     assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in field_names)
     return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
 
@@ -223,9 +287,10 @@ def record_if_newer(table: str, key: str, version: int) -> bool:
     The row stays locked until the transaction ends, so concurrent writers
     of one key take turns and compare against each other's result.
     """
-    quote = connection.ops.quote_name
+    db = database()
+    quote = db.ops.quote_name
     table, key_column, column = quote(table), quote("key"), quote("version")
-    with connection.cursor() as cursor:
+    with cursor_for(db) as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {column}) VALUES (%s, %s) "
             f"ON CONFLICT ({key_column}) DO UPDATE SET {column} = EXCLUDED.{column} "
@@ -240,17 +305,20 @@ def select_existing(lookups: Sequence[tuple[str, str, Sequence[str]]]) -> list[t
 
     Returns (index of the lookup, value) for each value found.
     """
-    quote = connection.ops.quote_name
+    db = database()
+    quote = db.ops.quote_name
     parts, params = [], []
     for index, (table, column, values) in enumerate(lookups):
-        placeholders = ", ".join(["%s"] * len(values))
-        parts.append(
-            f"SELECT {index}, {quote(column)} FROM {quote(table)} "
-            f"WHERE {quote(column)} IN ({placeholders})"
-        )
-        params.extend(values)
+        where = f"SELECT {index}, {quote(column)} FROM {quote(table)} WHERE {quote(column)}"
+        if db.vendor == "postgresql":
+            # One array: the same SQL text whatever the number of values.
+            parts.append(f"{where} = ANY(%s)")
+            params.append(list(values))
+        else:
+            parts.append(f"{where} IN ({', '.join(['%s'] * len(values))})")
+            params.extend(values)
     if not parts:
         return []
-    with connection.cursor() as cursor:
+    with cursor_for(db) as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         return cursor.fetchall()
