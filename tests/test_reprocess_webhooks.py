@@ -23,9 +23,13 @@ def test_failed_triggers_are_processed_again(client, fake_stripe, capsys):
     assert Event.objects.get().stripe_id == event["id"]
     assert Customer.objects.count() == 1
     assert "Reprocessed 1 trigger(s); 0 did not succeed." in capsys.readouterr().out
-    # Replaying a processed event again does nothing new.
+    # Replaying a processed event again does nothing new, and says so on the trigger.
+    WebhookEventTrigger.objects.filter(pk=trigger.pk).update(exception="stale")
     call_command("djstripe_reprocess_webhooks", "--id", str(trigger.id))
     assert Event.objects.count() == 1
+    trigger.refresh_from_db()
+    assert trigger.processed and not trigger.exception
+    assert trigger.event == Event.objects.get()
 
 
 def test_a_replay_that_still_fails_exits_non_zero(client, fake_stripe):

@@ -151,6 +151,8 @@ def test_a_duplicate_delivery_does_nothing(client, event, stripe_world):
         WEBHOOK_SIGNALS["customer.created"].disconnect(receiver)
     assert Event.objects.count() == 1
     assert WebhookEventTrigger.objects.filter(processed=True).count() == 2
+    # Both deliveries point at the one event: the first links it as it records it.
+    assert {t.event_id for t in WebhookEventTrigger.objects.all()} == {Event.objects.get().pk}
     assert calls == [event["id"]]
     assert stripe_world.count("get", "/v1/customers/cus_Cox9sWuLoPAaA8") == 1
 
@@ -199,6 +201,8 @@ def test_a_handler_error_gives_500_and_keeps_the_traceback(
     assert trigger.exception == "RuntimeError: handler broke"
     assert "broken" in trigger.traceback
     assert Event.objects.count() == 0
+    # The outcome written with the event was undone with it.
+    assert trigger.event is None and not trigger.processed
 
 
 @override_settings(DJSTRIPE_WEBHOOK_VALIDATION="retrieve_event", DJSTRIPE_WEBHOOK_SECRET="")

@@ -32,7 +32,7 @@ from .base import (
 )
 from .charges import Charge
 from .customers import Customer
-from .statements import insert_unless_present
+from .statements import Link, insert_unless_present
 
 __all__ = [
     "Dispute",
@@ -272,12 +272,18 @@ class Event(StripeObject):
         does nothing. Two workers with the same event at once: the second
         waits for the first, then finds the event done.
         """
+        return cls.process_delivery(data)
+
+    @classmethod
+    def process_delivery(cls, data: StripeData, trigger: Link | None = None) -> Event:
+        """:meth:`process`, for a webhook delivery: a new Event is linked from its trigger,
+        whose outcome fields are saved in the same statement (``trigger``)."""
         with transaction.atomic(savepoint=False):
             data = cls.prepare_stripe_data_hook(data, None)
             event = cls(
                 **{f.attname: f.stripe_to_db(data) for f in mapping_for(cls).stripe_fields}
             )
-            if not insert_unless_present(event, "stripe_id"):
+            if not insert_unless_present(event, "stripe_id", link=trigger):
                 return cls.objects.get(stripe_id=event.stripe_id)
             event.invoke_webhook_handlers()
         return event

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -206,38 +207,77 @@ def _stamp(instance: models.Model, fields: Sequence[models.Field], add: bool) ->
             field.pre_save(instance, add=add)
 
 
-def insert_unless_present(instance: models.Model, key: str) -> bool:
+def insert_unless_present(instance: models.Model, key: str, link: Link | None = None) -> bool:
     """INSERT one row, or nothing when a row with the same ``key`` exists; True if inserted.
 
     One statement, and safe when two transactions insert the same key: the
     second waits for the first and inserts nothing if it committed.
+
+    With ``link``, a new row is also linked from another (saved) row, whose
+    listed fields are saved at the same time: on PostgreSQL, by the same
+    statement. Nothing is linked when nothing was inserted.
     """
-    return _insert(instance, key)
-
-
-def insert(instance: models.Model) -> None:
-    """INSERT one row and set its primary key: ``save()`` without signals or model checks,
-    for rows written once per webhook request."""
-    if database().vendor not in NATIVE_UPSERT_VENDORS:
-        instance.save(force_insert=True)
-        return
-    _insert(instance, None)
-
-
-def _insert(instance: models.Model, key: str | None) -> bool:
-    meta = instance._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
-    _stamp(instance, fields, add=True)
     db = database()
+    fields = _insert_fields(instance, key)
     values = [f.get_db_prep_save(getattr(instance, f.attname), db) for f in fields]
+    sql = _insert_sql(type(instance), key, db.alias)
+    if link is not None and db.vendor == "postgresql":
+        sql, values = (
+            _linked_insert_sql(type(instance), key, link, db.alias),
+            [
+                *values,
+                *link.values(db),
+                link.row.pk,
+            ],
+        )
     with cursor_for(db) as cursor:
-        cursor.execute(_insert_sql(type(instance), key, db.alias), values)
+        cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:
         return False
     instance.pk = row[0]
     instance._state.adding = False
+    if link is not None:
+        setattr(link.row, link.attname, instance.pk)
+        if db.vendor != "postgresql":
+            update(link.row, link.field_names)
     return True
+
+
+class Link(NamedTuple):
+    """A saved row to point at a new row (through ``attname``), saving ``field_names`` too."""
+
+    row: models.Model
+    attname: str
+    field_names: Sequence[str]
+
+    def values(self, db: BaseDatabaseWrapper) -> list:
+        """The values of the fields saved besides the link itself."""
+        fields = _fields_besides(type(self.row), self.attname, tuple(self.field_names))
+        _stamp(self.row, fields, add=False)
+        return [f.get_db_prep_save(getattr(self.row, f.attname), db) for f in fields]
+
+
+def insert(instance: models.Model) -> None:
+    """INSERT one row and set its primary key: ``save()`` without signals or model checks,
+    for rows written once per webhook request."""
+    db = database()
+    if db.vendor not in NATIVE_UPSERT_VENDORS:
+        instance.save(force_insert=True)
+        return
+    fields = _insert_fields(instance, None)
+    values = [f.get_db_prep_save(getattr(instance, f.attname), db) for f in fields]
+    with cursor_for(db) as cursor:
+        cursor.execute(_insert_sql(type(instance), None, db.alias), values)
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding = False
+
+
+def _insert_fields(instance: models.Model, key: str | None) -> list[models.Field]:
+    """The columns an INSERT writes (the primary key only when it is the key), stamped."""
+    fields = [f for f in instance._meta.concrete_fields if not f.primary_key or f.name == key]
+    _stamp(instance, fields, add=True)
+    return fields
 
 
 @cache
@@ -251,6 +291,44 @@ def _insert_sql(model: type[models.Model], key: str | None, alias: str) -> str:
     return (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
         f"{conflict}RETURNING {quote(meta.pk.column)}"
+    )
+
+
+def _linked_insert_sql(model: type[models.Model], key: str, link: Link, alias: str) -> str:
+    """``WITH new AS (INSERT ... RETURNING pk) UPDATE other SET fk = new.pk, ... FROM new``."""
+    return _linked_insert_sql_for(
+        model, key, type(link.row), link.attname, tuple(link.field_names), alias
+    )
+
+
+@cache
+def _fields_besides(
+    model: type[models.Model], attname: str, field_names: tuple[str, ...]
+) -> list[models.Field]:
+    fields = [model._meta.get_field(name) for name in field_names]
+    return [f for f in fields if f.attname != attname]
+
+
+@cache
+def _linked_insert_sql_for(
+    model: type[models.Model],
+    key: str,
+    linked: type[models.Model],
+    attname: str,
+    field_names: tuple[str, ...],
+    alias: str,
+) -> str:
+    quote = connections[alias].ops.quote_name
+    meta = linked._meta
+    fk_column = quote(next(f.column for f in meta.concrete_fields if f.attname == attname))
+    assignments = "".join(
+        f", {quote(f.column)} = %s" for f in _fields_besides(linked, attname, field_names)
+    )
+    pk = quote(model._meta.pk.column)
+    return (
+        f"WITH new AS ({_insert_sql(model, key, alias)}) "
+        f"UPDATE {quote(meta.db_table)} SET {fk_column} = new.{pk}{assignments} "
+        f"FROM new WHERE {quote(meta.db_table)}.{quote(meta.pk.column)} = %s RETURNING new.{pk}"
     )
 
 

@@ -159,8 +159,6 @@ class WebhookEventTrigger(models.Model):
         whatever a handler raises is written to the trigger (and
         ``webhook_processing_error`` is sent), so it can be processed again.
         """
-        from .core import Event
-
         if self.json_body.get("type") not in signals.WEBHOOK_SIGNALS:
             # Not an event type of the pinned API version: kept, acknowledged, not processed.
             logger.info("Webhook trigger %s: unknown event type, not processed", self.pk)
@@ -170,9 +168,7 @@ class WebhookEventTrigger(models.Model):
             for attempt in range(TRANSIENT_RETRIES + 1):
                 try:
                     with transaction.atomic():
-                        self.event = Event.process(self.json_body)
-                        self.processed, self.exception, self.traceback = True, "", ""
-                        statements.update(self, OUTCOME_FIELDS)
+                        self._process_event()
                     break
                 except OperationalError as exc:
                     if attempt == TRANSIENT_RETRIES or not may_retry(exc):
@@ -184,6 +180,21 @@ class WebhookEventTrigger(models.Model):
             statements.update(self, OUTCOME_FIELDS)
             signals.webhook_processing_error.send(sender=type(self), exception=exc, trigger=self)
         return self.processed
+
+    def _process_event(self) -> None:
+        """Record the event and run its handlers; save the outcome in the same transaction.
+
+        A new Event row and this trigger's outcome are written by one statement.
+        """
+        from .core import Event
+
+        self.event, self.processed, self.exception, self.traceback = None, True, "", ""
+        link = statements.Link(self, "event_id", OUTCOME_FIELDS)
+        event = Event.process_delivery(self.json_body, trigger=link)
+        linked = self.event_id is not None
+        self.event = event
+        if not linked:  # an event processed before: the link was not written
+            statements.update(self, OUTCOME_FIELDS)
 
     def reprocess(self) -> bool:
         """Process a stored trigger again (a replay): validated once more only when that can
