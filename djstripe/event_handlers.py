@@ -33,7 +33,7 @@ import stripe
 from . import settings as djstripe_settings
 from . import webhooks
 from .models import Charge, Customer, Dispute, Event, StripeObject, model_for_stripe_object
-from .models.base import SyncBatch, claim_version
+from .models.base import SyncBatch, version_claim
 
 logger = logging.getLogger(__name__)
 
@@ -103,14 +103,12 @@ def sync_from_event(
     else:
         version = int(time.time() * MICROSECONDS)  # the state is at least this recent
         state = retrieve_state(model, data, api_key)
-    if not claim_version(object_name, stripe_id, version):
-        logger.info("Skipping %s for %s: the mirror holds newer data", event.stripe_id, stripe_id)
-        return
     # An event's copies of the objects it embeds are as old as the event:
     # they only fill in what the mirror lacks (their own events update them).
     batch = SyncBatch(api_key, refresh_embedded=not from_payload)
     batch.add(model, state)
-    batch.write()
+    if not batch.write(claim=version_claim(object_name, stripe_id, version)):
+        logger.info("Skipping %s for %s: the mirror holds newer data", event.stripe_id, stripe_id)
 
 
 def uses_payload(event: Event) -> bool:

@@ -31,7 +31,7 @@ from ..fields import (
     StripeTextField,
     lookup_path,
 )
-from .statements import record_if_newer, select_existing, upsert
+from .statements import VersionClaim, record_if_newer, select_existing, upsert
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def stripe_id_of(value: Any) -> Any:
 __all__ = [
     "IdempotencyKey",
     "SyncedVersion",
-    "claim_version",
+    "version_claim",
     "StripeObject",
     "model_for_stripe_object",
     "stripe_foreign_key",
@@ -323,15 +323,24 @@ def livemode_of_key(api_key: str) -> bool | None:
     return None
 
 
-def existing_ids(wanted: dict[type[models.Model], list[str]]) -> dict[type, set[str]]:
-    """Which of these ids have rows, per model: one query for all the models together."""
+def existing_ids(
+    wanted: dict[type[models.Model], list[str]], claim: VersionClaim | None = None
+) -> dict[type, set[str]] | None:
+    """Which of these ids have rows, per model: one query for all the models together.
+
+    With ``claim``, the version is claimed by the same query, and None is
+    returned when a newer version is recorded.
+    """
     found: dict[type, set[str]] = {model: set() for model in wanted}
     asked = [(model, ids) for model, ids in wanted.items() if ids]
     lookups = [
         (model._meta.db_table, model._meta.get_field(mapping_for(model).key).column, ids)
         for model, ids in asked
     ]
-    for index, stripe_id in select_existing(lookups):
+    rows, claimed = select_existing(lookups, claim)
+    if not claimed:
+        return None
+    for index, stripe_id in rows:
         found[asked[index][0]].add(stripe_id)
     return found
 
@@ -489,11 +498,13 @@ class SyncBatch:
 
     # -- resolving ids -----------------------------------------------------------
 
-    def resolve_references(self) -> None:
+    def resolve_references(self, claim: VersionClaim | None = None) -> bool:
         """Make sure every id a row points at exists, retrieving the unknown ones.
 
         Without ``refresh_embedded``, the same query also finds which embedded
-        objects have rows already: those are left as they are.
+        objects have rows already: those are left as they are. A ``claim`` of
+        the roots' version is made by the first query too; when a newer
+        version is recorded, nothing is resolved and False is returned.
         """
         checked: dict[type, set[str]] = defaultdict(set)
         keep_if_present = {} if self.refresh_embedded else self._embedded_ids()
@@ -504,9 +515,10 @@ class SyncBatch:
                 if r.stripe_id not in self.rows[r.target] and r.stripe_id not in checked[r.target]
             ]
             if not pending and not keep_if_present:
-                return
-            self._resolve(pending, checked, keep_if_present)
-            keep_if_present = {}
+                return claim is None or record_if_newer(claim)
+            if not self._resolve(pending, checked, keep_if_present, claim):
+                return False
+            keep_if_present, claim = {}, None
 
     def _embedded_ids(self) -> dict[type, set[str]]:
         return {
@@ -519,19 +531,23 @@ class SyncBatch:
         pending: list[_Reference],
         checked: dict[type, set[str]],
         keep_if_present: dict[type, set[str]],
-    ) -> None:
+        claim: VersionClaim | None,
+    ) -> bool:
         wanted: dict[type, dict[str, _Reference | None]] = defaultdict(dict)
         for model, stripe_ids in keep_if_present.items():
             wanted[model].update(dict.fromkeys(stripe_ids))
         for reference in pending:
             wanted[reference.target].setdefault(reference.stripe_id, reference)
-        existing = existing_ids({target: list(by_id) for target, by_id in wanted.items()})
+        existing = existing_ids({target: list(by_id) for target, by_id in wanted.items()}, claim)
+        if existing is None:
+            return False
         for target, by_id in wanted.items():
             checked[target] |= set(by_id)
             for stripe_id in keep_if_present.get(target, set()) & existing[target]:
                 del self.rows[target][stripe_id]
             for stripe_id in set(by_id) - existing[target] - self.rows[target].keys():
                 self._fetch(target, stripe_id, by_id[stripe_id].parent)
+        return True
 
     def _fetch(self, target: type, stripe_id: str, parent: StripeData) -> None:
         try:
@@ -554,19 +570,32 @@ class SyncBatch:
 
     # -- writing -------------------------------------------------------------------
 
-    def write(self) -> None:
-        """Resolve ids, then upsert every row and apply deletions, in one transaction."""
-        self.resolve_references()
+    def write(self, claim: VersionClaim | None = None) -> bool:
+        """Resolve ids, then upsert every row and apply deletions, in one transaction.
+
+        With ``claim`` (the version of the roots' state, see
+        :class:`SyncedVersion`), nothing is written when the mirror holds a
+        newer state; the claim costs no query of its own. Returns whether
+        the batch was written.
+        """
         # No savepoint: inside a caller's transaction a failure fails it all anyway.
+        if claim is not None:  # claimed and written together
+            with transaction.atomic(savepoint=False):
+                return self.resolve_references(claim) and self._write_rows()
+        self.resolve_references()
         with transaction.atomic(savepoint=False):
-            upsert(
-                [
-                    (model, sorted_rows(self.rows[model]), *mapping_for(model).upsert_options)
-                    for model in self._write_order()
-                ]
-            )
-            for model, stripe_ids in self.deleted.items():
-                model.stripe_objects_deleted(stripe_ids)
+            return self._write_rows()
+
+    def _write_rows(self) -> bool:
+        upsert(
+            [
+                (model, sorted_rows(self.rows[model]), *mapping_for(model).upsert_options)
+                for model in self._write_order()
+            ]
+        )
+        for model, stripe_ids in self.deleted.items():
+            model.stripe_objects_deleted(stripe_ids)
+        return True
 
     def _write_order(self) -> list[type[models.Model]]:
         return sorted(self.rows, key=write_rank)
@@ -580,10 +609,11 @@ class SyncedVersion(models.Model):
     """How recent the mirrored state of each Stripe object is, for order-safe webhooks.
 
     ``version`` is in microseconds since the epoch: an event's ``created``
-    time, or the moment a retrieve was sent. :func:`claim_version` lets a
-    write through only when it is at least as recent as the last one, and
-    holds the row locked until the transaction ends, so two workers handling
-    the same object in either order leave the newer state.
+    time, or the moment a retrieve was sent. A :func:`version_claim` given to
+    ``SyncBatch.write`` lets the write through only when it is at least as
+    recent as the last one, and holds the row locked until the transaction
+    ends, so two workers handling the same object in either order leave the
+    newer state.
     """
 
     key = models.CharField(max_length=300, primary_key=True)
@@ -593,9 +623,9 @@ class SyncedVersion(models.Model):
         return f"{self.key}@{self.version}"
 
 
-def claim_version(object_name: str, stripe_id: str, version: int) -> bool:
-    """Record ``version`` for an object unless a newer one is recorded; True when recorded."""
-    return record_if_newer(SyncedVersion._meta.db_table, f"{object_name}:{stripe_id}", version)
+def version_claim(object_name: str, stripe_id: str, version: int) -> VersionClaim:
+    """A claim of ``version`` for an object, for ``SyncBatch.write``."""
+    return VersionClaim(SyncedVersion._meta.db_table, f"{object_name}:{stripe_id}", version)
 
 
 class IdempotencyKey(models.Model):

@@ -240,7 +240,8 @@ def insert_unless_present(instance: models.Model, key: str, link: Link | None = 
     if link is not None:
         setattr(link.row, link.attname, instance.pk)
         if db.vendor != "postgresql":
-            update(link.row, link.field_names)
+            besides = _fields_besides(type(link.row), link.attname, tuple(link.field_names))
+            update(link.row, [link.attname, *(f.name for f in besides)])
     return True
 
 
@@ -359,31 +360,50 @@ def _update_sql(model: type[models.Model], field_names: tuple[str, ...], alias: 
     return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
 
 
-def record_if_newer(table: str, key: str, version: int) -> bool:
-    """Store ``version`` under ``key`` unless a newer one is stored; True when stored.
+class VersionClaim(NamedTuple):
+    """Store ``version`` under ``key`` in ``table`` unless a newer one is stored."""
+
+    table: str
+    key: str
+    version: int
+
+    def sql(self, db: BaseDatabaseWrapper) -> tuple[str, list]:
+        quote = db.ops.quote_name
+        table, key_column, column = quote(self.table), quote("key"), quote("version")
+        return (
+            f"INSERT INTO {table} ({key_column}, {column}) VALUES (%s, %s) "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET {column} = EXCLUDED.{column} "
+            f"WHERE {table}.{column} <= EXCLUDED.{column} RETURNING {column}",
+            [self.key, self.version],
+        )
+
+
+def record_if_newer(claim: VersionClaim) -> bool:
+    """Store the claimed version unless a newer one is stored; True when stored.
 
     The row stays locked until the transaction ends, so concurrent writers
     of one key take turns and compare against each other's result.
     """
     db = database()
-    quote = db.ops.quote_name
-    table, key_column, column = quote(table), quote("key"), quote("version")
     with cursor_for(db) as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key_column}, {column}) VALUES (%s, %s) "
-            f"ON CONFLICT ({key_column}) DO UPDATE SET {column} = EXCLUDED.{column} "
-            f"WHERE {table}.{column} <= EXCLUDED.{column} RETURNING {column}",
-            [key, version],
-        )
+        cursor.execute(*claim.sql(db))
         return cursor.fetchone() is not None
 
 
-def select_existing(lookups: Sequence[tuple[str, str, Sequence[str]]]) -> list[tuple[int, str]]:
+def select_existing(
+    lookups: Sequence[tuple[str, str, Sequence[str]]], claim: VersionClaim | None = None
+) -> tuple[list[tuple[int, str]], bool]:
     """Which values exist, for several (table, column, values): one ``UNION ALL`` query.
 
-    Returns (index of the lookup, value) for each value found.
+    Returns (index of the lookup, value) for each value found, and whether
+    ``claim`` (if any) was recorded: on PostgreSQL it is made by the same
+    query. When it is not recorded, nothing is looked up.
     """
     db = database()
+    if claim is not None and db.vendor != "postgresql":
+        if not record_if_newer(claim):
+            return [], False
+        claim = None
     quote = db.ops.quote_name
     parts, params = [], []
     for index, (table, column, values) in enumerate(lookups):
@@ -396,7 +416,16 @@ def select_existing(lookups: Sequence[tuple[str, str, Sequence[str]]]) -> list[t
             parts.append(f"{where} IN ({', '.join(['%s'] * len(values))})")
             params.extend(values)
     if not parts:
-        return []
+        return [], claim is None or record_if_newer(claim)
+    sql = " UNION ALL ".join(parts)
+    if claim is not None:
+        # The claim's row, if recorded, is numbered -1.
+        claim_sql, claim_params = claim.sql(db)
+        sql = f"WITH claim AS ({claim_sql}) SELECT -1, NULL FROM claim UNION ALL {sql}"
+        params = [*claim_params, *params]
     with cursor_for(db) as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return cursor.fetchall()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = [row for row in rows if row[0] != -1]
+    claimed = claim is None or len(found) < len(rows)
+    return (found if claimed else []), claimed
