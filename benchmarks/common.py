@@ -63,6 +63,19 @@ def test_database():
 
 
 @contextmanager
+def database_options(**options):
+    """Reconnect with these connection OPTIONS (``prepare_threshold``, say) meanwhile."""
+    saved = connection.settings_dict["OPTIONS"]
+    connection.close()
+    connection.settings_dict["OPTIONS"] = {**saved, **options}
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["OPTIONS"] = saved
+
+
+@contextmanager
 def fake_stripe():
     """The tests' spec-checking fake Stripe as stripe-python's HTTP client."""
     fake = FakeStripe()

@@ -6,23 +6,41 @@ For each validation mode (signature, retrieve_event) and sync mode (refetch,
 payload) it replays the same stream of events — customers, cards,
 subscriptions, invoices, charges and refunds being created, updated and
 deleted — into an empty database and prints events/s, SQL statements per
-event and Stripe requests per event.
+event and Stripe requests per event. Each is run with Django's default
+connection (no prepared statements) and with ``prepare_threshold`` set in the
+database OPTIONS, which lets PostgreSQL keep the plans of djstripe's
+statements.
+
+For scale, it first measures a bare view that only checks the signature and
+parses the JSON, through the same test client: how fast this machine is.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
-from common import count_statements, fake_stripe, fixture_copy, print_table, test_database
+import stripe
+from common import (
+    count_statements,
+    database_options,
+    fake_stripe,
+    fixture_copy,
+    print_table,
+    test_database,
+)
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.test import Client, override_settings
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from djstripe import stripe_api
 from djstripe.models import Product
 from tests.fake_stripe import load_fixture
-from tests.webhook_client import post_webhook
+from tests.webhook_client import SECRET, post_webhook
 
 START = 1_540_000_000
 
@@ -86,6 +104,32 @@ def build_stream(customers: int) -> tuple[list[dict], list[dict]]:
     return events, stripe_now
 
 
+@csrf_exempt
+def bare_view(request) -> HttpResponse:
+    """The least a webhook view does: check the signature and parse the JSON."""
+    try:
+        stripe.WebhookSignature.verify_header(
+            request.body.decode(), request.headers.get("Stripe-Signature", ""), SECRET, 300
+        )
+    except stripe.SignatureVerificationError:
+        return HttpResponseBadRequest()
+    json.loads(request.body)
+    return HttpResponse()
+
+
+urlpatterns = [path("stripe/webhook/", bare_view)]
+
+
+def bare_view_rate(events: list[dict]) -> float:
+    """Requests per second through the test client to :func:`bare_view`."""
+    client = Client()
+    with override_settings(ROOT_URLCONF=__name__):
+        started = time.perf_counter()
+        for body in events:
+            assert post_webhook(client, body).status_code == 200
+        return len(events) / (time.perf_counter() - started)
+
+
 def run(validation: str, mode: str, events: list[dict], stripe_now: list[dict]) -> list:
     call_command("flush", interactive=False, verbosity=0)
     settings = {"DJSTRIPE_WEBHOOK_SYNC_MODE": mode, "DJSTRIPE_MAX_NETWORK_RETRIES": 0}
@@ -121,17 +165,32 @@ def main() -> None:
     )
     args = parser.parse_args()
     events, stripe_now = build_stream(args.customers)
+    bare = sorted(bare_view_rate(events) for _ in range(args.repeat))[args.repeat // 2]
     rows = []
     with test_database():
-        for validation in ("verify_signature", "retrieve_event"):
-            for mode in ("payload", "refetch"):
-                runs = [run(validation, mode, events, stripe_now) for _ in range(args.repeat)]
-                runs.sort(key=lambda row: float(row[3]))
-                rows.append(runs[len(runs) // 2])
+        for prepared, options in (("no", {}), ("yes", {"prepare_threshold": 5})):
+            with database_options(**options):
+                for validation in ("verify_signature", "retrieve_event"):
+                    for mode in ("payload", "refetch"):
+                        runs = [
+                            [prepared, *run(validation, mode, events, stripe_now)]
+                            for _ in range(args.repeat)
+                        ]
+                        runs.sort(key=lambda row: float(row[4]))
+                        rows.append(runs[len(runs) // 2])
+    print(f"\nFor scale, a bare view (signature and JSON only): {bare:.0f} requests/s")
     print_table(
         f"Webhooks on {connection.vendor}: {len(events)} signed events "
         f"(median of {args.repeat} runs)",
-        ["validation", "sync mode", "events", "events/s", "SQL/event", "Stripe requests/event"],
+        [
+            "prepared statements",
+            "validation",
+            "sync mode",
+            "events",
+            "events/s",
+            "SQL/event",
+            "Stripe requests/event",
+        ],
         rows,
     )
 
