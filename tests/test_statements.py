@@ -6,7 +6,14 @@ from django.test.utils import CaptureQueriesContext
 
 from djstripe.models import Customer, Event, WebhookEventTrigger
 from djstripe.models.base import SyncedVersion, existing_ids, version_claim
-from djstripe.models.statements import Link, insert, insert_unless_present, update
+from djstripe.models.statements import (
+    Link,
+    cursor_for,
+    database,
+    insert,
+    insert_unless_present,
+    update,
+)
 from tests.fake_stripe import load_fixture
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +103,34 @@ def test_a_version_claim_without_ids_to_look_up_is_a_query_of_its_own():
     assert len(queries) == 1
     assert existing_ids({}, version_claim("customer", "cus_1", 4)) is None
     assert versions() == {"customer:cus_1": 5}
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="server-side binding is PostgreSQL's"
+)
+
+
+@postgresql_only
+def test_statements_bind_their_values_on_the_server():
+    import psycopg
+
+    with cursor_for(database()) as cursor:
+        assert not isinstance(cursor.cursor, psycopg.ClientCursor)
+        cursor.execute("SELECT %s::integer + 1", [1])
+        assert cursor.fetchone() == (2,)
+
+
+@postgresql_only
+def test_statements_are_prepared_when_the_connection_allows_it():
+    connection.ensure_connection()
+    raw = connection.connection
+    saved = raw.prepare_threshold
+    raw.prepare_threshold = 0  # what OPTIONS={"prepare_threshold": 0} gives
+    try:
+        assert insert_unless_present(new_event("evt_prepared"), "stripe_id")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+    finally:
+        raw.prepare_threshold = saved
+    assert any('INSERT INTO "djstripe_event"' in statement for statement in prepared)

@@ -61,13 +61,14 @@ def cursor_for(db: BaseDatabaseWrapper) -> Iterator:
 def _server_binding_cursor_class(db: BaseDatabaseWrapper):
     if db.vendor != "postgresql" or db.settings_dict["OPTIONS"].get("server_side_binding"):
         return None  # not PostgreSQL, or Django's own cursors bind on the server already
-    from django.db.backends.postgresql.base import is_psycopg3
+    return _psycopg3_server_binding_cursor_class()
 
-    if not is_psycopg3:
-        return None
-    from django.db.backends.postgresql.base import ServerBindingCursor
 
-    return ServerBindingCursor
+@cache
+def _psycopg3_server_binding_cursor_class():
+    from django.db.backends.postgresql import base
+
+    return base.ServerBindingCursor if base.is_psycopg3 else None
 
 
 class _UpsertStatement:
