@@ -276,8 +276,8 @@ class Event(StripeObject):
 
     @classmethod
     def process_delivery(cls, data: StripeData, trigger: Link | None = None) -> Event:
-        """:meth:`process`, for a webhook delivery: a new Event is linked from its trigger,
-        whose outcome fields are saved in the same statement (``trigger``)."""
+        """:meth:`process` for a webhook delivery: when the event is new, the statement that
+        inserts it also points the ``trigger`` row at it and saves the trigger's fields."""
         with transaction.atomic(savepoint=False):
             data = cls.prepare_stripe_data_hook(data, None)
             event = cls(

@@ -1,10 +1,12 @@
-"""The few SQL statements the ORM cannot phrase in one round trip.
+"""The SQL statements of the sync and webhook paths, each one round trip.
 
-Each is a single ``INSERT ... ON CONFLICT`` statement, understood alike by
-PostgreSQL and SQLite (3.35+): upserting many rows at once, inserting a row
-unless its key exists, and recording a version only when it is newer. Other
-databases get the ORM's ``bulk_create(update_conflicts=True)`` for upserts.
-The SQL text is built once per model and reused; only the values change.
+Upserting many rows at once, inserting a row unless its key exists (and
+linking it from another row), recording a version only when it is newer,
+looking up which ids exist, and a plain INSERT or UPDATE of one row without
+the ORM's machinery. They use ``INSERT ... ON CONFLICT``, understood alike by
+PostgreSQL and SQLite (3.35+); other databases get the ORM's equivalents for
+upserts and single rows. The SQL text is built once per model and reused;
+only the values change.
 
 On PostgreSQL with psycopg 3 the values travel apart from the SQL text
 (server-side binding), so the server can reuse the statement's plan when the
@@ -223,14 +225,9 @@ def insert_unless_present(instance: models.Model, key: str, link: Link | None = 
     values = [f.get_db_prep_save(getattr(instance, f.attname), db) for f in fields]
     sql = _insert_sql(type(instance), key, db.alias)
     if link is not None and db.vendor == "postgresql":
-        sql, values = (
-            _linked_insert_sql(type(instance), key, link, db.alias),
-            [
-                *values,
-                *link.values(db),
-                link.row.pk,
-            ],
-        )
+        linked = (type(link.row), link.attname, tuple(link.field_names))
+        sql = _linked_insert_sql(type(instance), key, *linked, db.alias)
+        values += [*link.values(db), link.row.pk]
     with cursor_for(db) as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
@@ -296,13 +293,6 @@ def _insert_sql(model: type[models.Model], key: str | None, alias: str) -> str:
     )
 
 
-def _linked_insert_sql(model: type[models.Model], key: str, link: Link, alias: str) -> str:
-    """``WITH new AS (INSERT ... RETURNING pk) UPDATE other SET fk = new.pk, ... FROM new``."""
-    return _linked_insert_sql_for(
-        model, key, type(link.row), link.attname, tuple(link.field_names), alias
-    )
-
-
 @cache
 def _fields_besides(
     model: type[models.Model], attname: str, field_names: tuple[str, ...]
@@ -312,7 +302,7 @@ def _fields_besides(
 
 
 @cache
-def _linked_insert_sql_for(
+def _linked_insert_sql(
     model: type[models.Model],
     key: str,
     linked: type[models.Model],
@@ -320,6 +310,7 @@ def _linked_insert_sql_for(
     field_names: tuple[str, ...],
     alias: str,
 ) -> str:
+    """``WITH new AS (INSERT ... RETURNING pk) UPDATE linked SET fk = new.pk, ... FROM new``."""
     quote = connections[alias].ops.quote_name
     meta = linked._meta
     fk_column = quote(next(f.column for f in meta.concrete_fields if f.attname == attname))
