@@ -12,11 +12,14 @@ from .currencies import ZERO_DECIMAL_CURRENCIES
 CURRENCY_SYMBOLS = {"usd": "$", "cad": "$", "aud": "$", "eur": "€", "gbp": "£", "jpy": "¥"}
 
 
-def get_friendly_currency_amount(amount: Decimal | int | None, currency: str) -> str:
-    """Format an amount in the currency's major unit: ``$20.00 USD``, ``¥500 JPY``."""
+def get_friendly_currency_amount(amount: Decimal | int | None, currency: str | None) -> str:
+    """Format an amount in the currency's major unit: ``$20.00 USD``, ``¥500 JPY``.
+
+    Empty when the amount is unknown; without a currency, just the number.
+    """
     if amount is None:
         return ""
-    currency = currency.lower()
+    currency = (currency or "").lower()
     places = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     return f"{symbol}{Decimal(amount):,.{places}f} {currency.upper()}"

@@ -7,6 +7,7 @@ form of DJSTRIPE_SUBSCRIPTION_REQUIRED_EXCEPTION_URLS has a URL to match.
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -23,7 +24,7 @@ from djstripe.decorators import subscriber_passes_pay_test, subscription_payment
 from djstripe.middleware import SubscriptionPaymentMiddleware
 from djstripe.mixins import PaymentsContextMixin, SubscriptionMixin
 from djstripe.models import Customer, IdempotencyKey, Plan, Subscription
-from djstripe.utils import clear_expired_idempotency_keys
+from djstripe.utils import clear_expired_idempotency_keys, get_friendly_currency_amount
 from tests.fake_stripe import load_fixture
 
 
@@ -354,3 +355,20 @@ def test_clear_expired_idempotency_keys_command(capsys):
 
     assert capsys.readouterr().out == "Deleted 1 expired idempotency key(s).\n"
     assert IdempotencyKey.objects.count() == 0
+
+
+# -- amounts for display -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        (Decimal("20.00"), "usd", "$20.00 USD"),
+        (500, "JPY", "¥500 JPY"),
+        (Decimal("1234.5"), "eur", "€1,234.50 EUR"),
+        (Decimal("5"), None, "5.00 "),
+        (None, "usd", ""),
+    ],
+)
+def test_get_friendly_currency_amount(amount, currency, shown):
+    assert get_friendly_currency_amount(amount, currency) == shown

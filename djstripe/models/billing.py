@@ -82,7 +82,7 @@ class Coupon(StripeObject):
         """The discount: ``25% off`` or ``$5.00 USD off``."""
         if self.percent_off is not None:
             return f"{self.percent_off}% off"
-        return f"{get_friendly_currency_amount(self.amount_off, self.currency or '')} off"
+        return f"{get_friendly_currency_amount(self.amount_off, self.currency)} off"
 
     @property
     def human_readable(self) -> str:

@@ -45,11 +45,6 @@ def stripe_amount(amount: Decimal | int, currency: str) -> int:
     return convert_to_stripe_amount(amount, currency)
 
 
-def _amount(amount, currency: str | None) -> str:
-    """An amount for display, e.g. ``$20.00 USD`` (empty when unknown)."""
-    return get_friendly_currency_amount(amount, currency or "")
-
-
 class Charge(StripeObject):
     """A payment taken from a card or another payment source.
 
@@ -205,10 +200,11 @@ class Charge(StripeObject):
         requested = stripe_amount(amount, self.currency)
         remaining = stripe_amount(self.amount_refundable, self.currency)
         if requested <= 0 or requested > remaining:
+            asked = get_friendly_currency_amount(amount, self.currency)
+            refundable = get_friendly_currency_amount(self.amount_refundable, self.currency)
             raise ValueError(
-                f"Cannot refund {_amount(amount, self.currency)} of {self.stripe_id}: the "
-                f"amount must be positive and at most the "
-                f"{_amount(self.amount_refundable, self.currency)} not yet refunded."
+                f"Cannot refund {asked} of {self.stripe_id}: the amount must be positive "
+                f"and at most the {refundable} not yet refunded."
             )
         return requested
 
@@ -226,7 +222,7 @@ class Charge(StripeObject):
 
     def str_parts(self) -> list[str]:
         return [
-            f"amount={_amount(self.amount, self.currency)}",
+            f"amount={get_friendly_currency_amount(self.amount, self.currency)}",
             f"status={self.status}",
             *super().str_parts(),
         ]
@@ -274,7 +270,7 @@ class Refund(StripeObject):
 
     def str_parts(self) -> list[str]:
         return [
-            f"amount={_amount(self.amount, self.currency)}",
+            f"amount={get_friendly_currency_amount(self.amount, self.currency)}",
             f"status={self.status}",
             *super().str_parts(),
         ]

@@ -233,5 +233,5 @@ class Transfer(StripeObject):
     fee_details = StripeJSONField()
 
     def str_parts(self) -> list[str]:
-        amount = get_friendly_currency_amount(self.amount, self.currency or "")
+        amount = get_friendly_currency_amount(self.amount, self.currency)
         return [f"amount={amount}", f"destination={self.destination}", *super().str_parts()]

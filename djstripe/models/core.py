@@ -119,11 +119,6 @@ class Product(StripeObject):
         return [f"name={self.name}", *super().str_parts()]
 
 
-def _amount(amount, currency: str | None) -> str:
-    """An amount for display, e.g. ``$20.00 USD`` (empty when unknown)."""
-    return get_friendly_currency_amount(amount, currency or "")
-
-
 class Dispute(StripeObject):
     """A cardholder's challenge of a charge with their card issuer.
 
@@ -171,7 +166,7 @@ class Dispute(StripeObject):
         if self.amount is not None and self.currency:
             amount = convert_from_stripe_amount(self.amount, self.currency)
         return [
-            f"amount={_amount(amount, self.currency)}",
+            f"amount={get_friendly_currency_amount(amount, self.currency)}",
             f"status={self.status}",
             *super().str_parts(),
         ]
@@ -396,7 +391,7 @@ class Payout(StripeObject):
 
     def str_parts(self) -> list[str]:
         return [
-            f"amount={_amount(self.amount, self.currency)}",
+            f"amount={get_friendly_currency_amount(self.amount, self.currency)}",
             f"status={self.status}",
             *super().str_parts(),
         ]
