@@ -21,7 +21,7 @@ django.setup()
 import stripe  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from tests.fake_stripe import FakeStripe  # noqa: E402
+from tests.fake_stripe import FIXTURES_DIR, FakeStripe  # noqa: E402
 
 # The ids the fixtures use, and the prefix each gets per copy.
 FIXTURE_IDS = {
@@ -38,7 +38,7 @@ FIXTURE_IDS = {
 
 @cache
 def fixture_text(name: str) -> str:
-    return (ROOT / "tests" / "fixtures" / f"{name}.json").read_text()
+    return (FIXTURES_DIR / f"{name}.json").read_text()
 
 
 def fixture_copy(name: str, n: int, **overrides) -> dict:

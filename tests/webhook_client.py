@@ -23,11 +23,16 @@ def signature_header(body: bytes | str, secret: str = SECRET, timestamp: int | N
 
 
 def post_webhook(
-    client, body: Any, secret: str | None = SECRET, timestamp: int | None = None, **extra: Any
+    client,
+    body: Any,
+    secret: str | None = SECRET,
+    timestamp: int | None = None,
+    url: str = WEBHOOK_URL,
+    **extra: Any,
 ):
     """POST ``body`` (an event dict, or raw bytes/str) signed with ``secret`` (None: unsigned)."""
     raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
     headers = {}
     if secret is not None:
         headers["HTTP_STRIPE_SIGNATURE"] = signature_header(raw, secret, timestamp)
-    return client.post(WEBHOOK_URL, data=raw, content_type="application/json", **headers, **extra)
+    return client.post(url, data=raw, content_type="application/json", **headers, **extra)
