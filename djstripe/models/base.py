@@ -31,7 +31,7 @@ from ..fields import (
     StripeTextField,
     lookup_path,
 )
-from .statements import VersionClaim, record_if_newer, select_existing, upsert
+from .statements import VersionClaim, select_existing, upsert
 
 logger = logging.getLogger(__name__)
 
@@ -514,8 +514,8 @@ class SyncBatch:
                 for r in self.references
                 if r.stripe_id not in self.rows[r.target] and r.stripe_id not in checked[r.target]
             ]
-            if not pending and not keep_if_present:
-                return claim is None or record_if_newer(claim)
+            if not pending and not keep_if_present and claim is None:
+                return True
             if not self._resolve(pending, checked, keep_if_present, claim):
                 return False
             keep_if_present, claim = {}, None

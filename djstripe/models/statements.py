@@ -221,20 +221,13 @@ def insert_unless_present(instance: models.Model, key: str, link: Link | None = 
     statement. Nothing is linked when nothing was inserted.
     """
     db = database()
-    fields = _insert_fields(instance, key)
-    values = [f.get_db_prep_save(getattr(instance, f.attname), db) for f in fields]
-    sql = _insert_sql(type(instance), key, db.alias)
+    sql, link_values = _insert_sql(type(instance), key, db.alias), []
     if link is not None and db.vendor == "postgresql":
         linked = (type(link.row), link.attname, tuple(link.field_names))
         sql = _linked_insert_sql(type(instance), key, *linked, db.alias)
-        values += [*link.values(db), link.row.pk]
-    with cursor_for(db) as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
+        link_values = [*link.values(db), link.row.pk]
+    if not _insert_row(db, instance, key, sql, link_values):
         return False
-    instance.pk = row[0]
-    instance._state.adding = False
     if link is not None:
         setattr(link.row, link.attname, instance.pk)
         if db.vendor != "postgresql":
@@ -264,28 +257,43 @@ def insert(instance: models.Model) -> None:
     if db.vendor not in NATIVE_UPSERT_VENDORS:
         instance.save(force_insert=True)
         return
-    fields = _insert_fields(instance, None)
+    _insert_row(db, instance, None, _insert_sql(type(instance), None, db.alias))
+
+
+def _insert_row(
+    db: BaseDatabaseWrapper,
+    instance: models.Model,
+    key: str | None,
+    sql: str,
+    more_values: Sequence = (),
+) -> bool:
+    """Run ``sql``, an INSERT of the row's columns (then ``more_values``) returning its
+    primary key; set the key. False when no row came back."""
+    fields = _insert_columns(type(instance), key)
+    _stamp(instance, fields, add=True)
     values = [f.get_db_prep_save(getattr(instance, f.attname), db) for f in fields]
     with cursor_for(db) as cursor:
-        cursor.execute(_insert_sql(type(instance), None, db.alias), values)
-        instance.pk = cursor.fetchone()[0]
+        cursor.execute(sql, [*values, *more_values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    instance.pk = row[0]
     instance._state.adding = False
+    return True
 
 
-def _insert_fields(instance: models.Model, key: str | None) -> list[models.Field]:
-    """The columns an INSERT writes (the primary key only when it is the key), stamped."""
-    fields = [f for f in instance._meta.concrete_fields if not f.primary_key or f.name == key]
-    _stamp(instance, fields, add=True)
-    return fields
+@cache
+def _insert_columns(model: type[models.Model], key: str | None) -> list[models.Field]:
+    """The fields an INSERT writes: all but the primary key, unless it is the key."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key or f.name == key]
 
 
 @cache
 def _insert_sql(model: type[models.Model], key: str | None, alias: str) -> str:
     meta = model._meta
     quote = connections[alias].ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key or f.name == key]
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    columns = ", ".join(quote(f.column) for f in _insert_columns(model, key))
+    placeholders = ", ".join(["%s"] * len(_insert_columns(model, key)))
     conflict = f"ON CONFLICT ({quote(meta.get_field(key).column)}) DO NOTHING " if key else ""
     return (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
