@@ -286,6 +286,7 @@ class _ModelMapping:
     """How one model's rows are built from Stripe data, computed once per model."""
 
     def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
         fields = model._meta.concrete_fields
         parent_links = {f for f in fields if f.remote_field and f.remote_field.parent_link}
         self.stripe_fields = [f for f in fields if isinstance(f, StripeFieldMixin)]
@@ -304,6 +305,10 @@ class _ModelMapping:
             self.key = model._meta.pk.name
             self.update_fields = [f.name for f in fields if not f.primary_key]
         self.upsert_options = (self.key, self.update_fields)
+
+    def unsaved_row(self, data: StripeData) -> models.Model:
+        """An unsaved instance with the Stripe fields of ``data`` (relations not set)."""
+        return self.model(**{f.attname: f.stripe_to_db(data) for f in self.stripe_fields})
 
 
 def is_stripe_relation(field: models.Field) -> bool:
@@ -441,7 +446,7 @@ class SyncBatch:
                 if isinstance(value, dict):
                     self._add_relation(None, field, value, data)
             return stripe_id
-        instance = model(**{f.attname: f.stripe_to_db(data) for f in mapping.stripe_fields})
+        instance = mapping.unsaved_row(data)
         self.rows[model][stripe_id] = instance
         for field, path in mapping.relations:
             self._add_relation(instance, field, lookup_path(data, path), data)

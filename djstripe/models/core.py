@@ -275,9 +275,7 @@ class Event(StripeObject):
         inserts it also points the ``trigger`` row at it and saves the trigger's fields."""
         with transaction.atomic(savepoint=False):
             data = cls.prepare_stripe_data_hook(data, None)
-            event = cls(
-                **{f.attname: f.stripe_to_db(data) for f in mapping_for(cls).stripe_fields}
-            )
+            event = mapping_for(cls).unsaved_row(data)
             if not insert_unless_present(event, "stripe_id", link=trigger):
                 return cls.objects.get(stripe_id=event.stripe_id)
             event.invoke_webhook_handlers()

@@ -399,7 +399,7 @@ def build_in_memory(model: type[StripeObject], data: StripeData, parent: StripeD
     """
     data = model.prepare_stripe_data_hook(data, parent)
     mapping = mapping_for(model)
-    instance = model(**{f.attname: f.stripe_to_db(data) for f in mapping.stripe_fields})
+    instance = mapping.unsaved_row(data)
     for field, path in mapping.relations:
         value = lookup_path(data, path)
         embedded_model = _embedded_model(field, value)
