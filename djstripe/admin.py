@@ -52,6 +52,7 @@ from .models import (
     WebhookEventTrigger,
 )
 from .models.base import is_stripe_relation
+from .models.webhooks import FAILED
 from .utils import get_friendly_currency_amount
 
 CUSTOMER_SEARCH = ("customer__stripe_id", "customer__email")
@@ -462,11 +463,10 @@ class FailedTriggerFilter(admin.SimpleListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
-        failed = models.Q(processed=False) & ~models.Q(exception="")
         if self.value() == "yes":
-            return queryset.filter(failed)
+            return queryset.filter(FAILED)
         if self.value() == "no":
-            return queryset.exclude(failed)
+            return queryset.exclude(FAILED)
         return queryset
 
 

@@ -29,6 +29,7 @@ import time
 from typing import Any
 
 import stripe
+from django.db.models import Subquery
 
 from . import settings as djstripe_settings
 from . import webhooks
@@ -77,9 +78,10 @@ def link_dispute_to_charge(event: Event, **kwargs: Any) -> None:
     """A charge's own row learns of its dispute (the charge is not re-sent with the event)."""
     dispute = event.data.get("object") or {}
     if dispute.get("id") and dispute.get("charge"):
+        mirrored = Dispute.objects.filter(stripe_id=dispute["id"]).values("stripe_id")[:1]
         Charge.objects.filter(stripe_id=dispute["charge"]).exclude(
             dispute_id=dispute["id"]
-        ).update(dispute=Dispute.objects.filter(stripe_id=dispute["id"]).first())
+        ).update(dispute_id=Subquery(mirrored))  # NULL while the dispute is not mirrored
 
 
 def is_gone(event: Event, data: dict[str, Any]) -> bool:

@@ -44,8 +44,4 @@ class SubscriptionMixin(PaymentsContextMixin):
         subscriber = get_request_subscriber(self.request)
         if subscriber is None:
             return None
-        return Customer.objects.filter(
-            subscriber=subscriber,
-            livemode=djstripe_settings.STRIPE_LIVE_MODE,
-            date_purged__isnull=True,
-        ).first()
+        return Customer.of_subscriber(subscriber, djstripe_settings.STRIPE_LIVE_MODE)

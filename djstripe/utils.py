@@ -43,11 +43,7 @@ def subscriber_has_active_subscription(subscriber: Any, plan: Any = None) -> boo
 
     if getattr(subscriber, "pk", None) is None:
         return False
-    customer = Customer.objects.filter(
-        subscriber=subscriber,
-        livemode=djstripe_settings.STRIPE_LIVE_MODE,
-        date_purged__isnull=True,
-    ).first()
+    customer = Customer.of_subscriber(subscriber, djstripe_settings.STRIPE_LIVE_MODE)
     if customer is None:
         return False
     if plan is None:

@@ -192,10 +192,8 @@ class StripeObject(models.Model):
 
     def api_retrieve(self, api_key: str | None = None) -> StripeData:
         """Call the Stripe API's retrieve operation for this object."""
-        return stripe_api.retrieve(
-            self.stripe_object_path(self.stripe_id, self.stripe_parent_data()),
-            api_key=api_key or self.default_api_key,
-            **self.stripe_retrieve_params(),
+        return self.stripe_retrieve(
+            self.stripe_id, api_key or self.default_api_key, self.stripe_parent_data()
         )
 
     @classmethod
@@ -371,7 +369,7 @@ def write_rank(model: type[models.Model]) -> int:
     for candidate in sorted(
         apps.get_app_config("djstripe").get_models(), key=lambda m: m.__name__
     ):
-        if issubclass(candidate, StripeObject) or candidate._meta.model_name == "paymentmethod":
+        if issubclass(candidate, StripeObject):
             visit(candidate, ())
     return order.index(model) if model in order else len(order)
 

@@ -154,7 +154,7 @@ class Customer(StripeObject):
         """
         if livemode is None:
             livemode = djstripe_settings.STRIPE_LIVE_MODE
-        customer = cls._of_subscriber(subscriber, livemode)
+        customer = cls.of_subscriber(subscriber, livemode)
         if customer is not None:
             return customer, False
         make_key = djstripe_settings.get_callback_function("DJSTRIPE_IDEMPOTENCY_KEY_CALLBACK")
@@ -164,7 +164,7 @@ class Customer(StripeObject):
         except IntegrityError:
             # Another process linked another Stripe customer first (its key differed).
             logger.warning("Subscriber %s got two Stripe customers; keeping one", subscriber.pk)
-            return cls._of_subscriber(subscriber, livemode), False
+            return cls.of_subscriber(subscriber, livemode), False
 
     @classmethod
     def create(
@@ -187,7 +187,8 @@ class Customer(StripeObject):
         return customer
 
     @classmethod
-    def _of_subscriber(cls, subscriber: Any, livemode: bool) -> Customer | None:
+    def of_subscriber(cls, subscriber: Any, livemode: bool) -> Customer | None:
+        """The subscriber's customer in that mode, if there is one (no Stripe request)."""
         customers = cls.objects.filter(subscriber=subscriber, livemode=livemode)
         return customers.filter(date_purged__isnull=True).first()
 

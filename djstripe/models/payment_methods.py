@@ -25,6 +25,7 @@ from .base import (
     StripeObject,
     api_key_of,
     model_for_stripe_object,
+    object_id,
     stripe_foreign_key,
     without_none,
 )
@@ -152,7 +153,7 @@ class CustomerSource(PaymentSource):
 
     @classmethod
     def stripe_list_path(cls, customer: Any = None, **kwargs: Any) -> str:
-        customer_id = getattr(customer, "stripe_id", customer)
+        customer_id = object_id(customer)
         if not customer_id:
             raise TypeError(f"{cls.__name__}.api_list() needs customer=")
         return f"/v1/customers/{customer_id}/sources"
@@ -339,10 +340,10 @@ class BankAccount(PaymentSource):
     @classmethod
     def stripe_list_path(cls, customer: Any = None, account: Any = None, **kwargs: Any) -> str:
         """A customer's sources, an account's external accounts, or the platform's own."""
-        customer_id = getattr(customer, "stripe_id", customer)
+        customer_id = object_id(customer)
         if customer_id:
             return f"/v1/customers/{customer_id}/sources"
-        account_id = getattr(account, "stripe_id", account)
+        account_id = object_id(account)
         if account_id:
             return f"/v1/accounts/{account_id}/external_accounts"
         return "/v1/account/external_accounts"

@@ -36,6 +36,10 @@ def current_djstripe_version() -> str:
     return __version__
 
 
+# Triggers whose processing raised (and has not succeeded since).
+FAILED = models.Q(processed=False) & ~models.Q(exception="")
+
+
 class WebhookEventTrigger(models.Model):
     """One request that reached the webhook endpoint, recorded before anything else happens.
 

@@ -95,9 +95,7 @@ def subscribe(request, plan_id: str):
 
 def customer_of(user) -> Customer | None:
     """The user's test-mode customer, if they have one (no Stripe request)."""
-    return Customer.objects.filter(
-        subscriber=user, livemode=False, date_purged__isnull=True
-    ).first()
+    return Customer.of_subscriber(user, livemode=False)
 
 
 def subscribe_user(user, plan: Plan, card: dict | None) -> Subscription:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
 from djstripe.models import WebhookEventTrigger
+from djstripe.models.webhooks import FAILED
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         if ids:
             triggers = triggers.filter(id__in=ids)
         if failed:
-            triggers = triggers.filter(processed=False).exclude(exception="")
+            triggers = triggers.filter(FAILED)
         if since:
             moment = parse_datetime(since)
             if moment is None:
