@@ -53,17 +53,15 @@ def test_the_same_invoice_with_ids_costs_one_retrieve_per_unknown_object(fake_st
 
     gets = Counter(request.path for request in fake_stripe.requests)
     assert all(request.method == "get" for request in fake_stripe.requests)
-    assert max(gets.values()) == 1, gets
     # The customer brings its subscription and card embedded, so neither is
     # fetched on its own; the plan's product comes as an id and is.
-    assert set(gets) <= {
-        "/v1/customers/cus_Cox9sWuLoPAaA8",
-        "/v1/charges/ch_1CPfJXF5yC65fO414nRpaepi",
-        "/v1/subscriptions/sub_CpJxjJHucuaF7o",
-        "/v1/products/prod_Cox9QV8VzX1SHg",
-    }
-    assert "/v1/customers/cus_Cox9sWuLoPAaA8" in gets
-    assert "/v1/products/prod_Cox9QV8VzX1SHg" in gets
+    assert gets == Counter(
+        {
+            "/v1/customers/cus_Cox9sWuLoPAaA8": 1,
+            "/v1/charges/ch_1CPfJXF5yC65fO414nRpaepi": 1,
+            "/v1/products/prod_Cox9QV8VzX1SHg": 1,
+        }
+    )
     for model in (Customer, Charge, Subscription, Plan, Product, Card):
         assert model.objects.exists(), model
 

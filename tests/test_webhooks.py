@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from djstripe import webhooks
@@ -273,7 +275,6 @@ def test_a_failing_event_callback_is_kept_on_the_trigger(client, event, fake_str
     assert Event.objects.count() == 0
 
 
-@override_settings(ATOMIC_REQUESTS=True)
 def test_triggers_are_kept_even_with_atomic_requests(client, event, fake_stripe, settings):
     settings.DATABASES["default"]["ATOMIC_REQUESTS"] = True
     fake_stripe.fail("get", "/v1/customers/cus_Cox9sWuLoPAaA8", status=500)
@@ -282,6 +283,31 @@ def test_triggers_are_kept_even_with_atomic_requests(client, event, fake_stripe,
     finally:
         settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False
     assert only_trigger().exception
+
+
+@pytest.mark.django_db(transaction=True)  # "committed" must mean committed
+def test_the_trigger_is_committed_before_processing_even_with_atomic_requests(
+    client, event, stripe_world, settings, monkeypatch
+):
+    seen_elsewhere = []
+
+    def count_triggers_from_another_connection(event, **kwargs):
+        def count():
+            seen_elsewhere.append(WebhookEventTrigger.objects.count())
+            connection.close()
+
+        thread = threading.Thread(target=count)
+        thread.start()
+        thread.join()
+
+    monkeypatch.setattr(webhooks, "registrations_global", [])
+    webhooks.handler_all(count_triggers_from_another_connection)
+    settings.DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    try:
+        assert post_webhook(client, event).status_code == 200
+    finally:
+        settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False
+    assert seen_elsewhere == [1]
 
 
 class Deadlock(Exception):
