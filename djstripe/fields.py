@@ -86,11 +86,6 @@ class StripeFieldMixin:
         """Convert a non-null Stripe value (override per field type)."""
         return value
 
-    def deconstruct(self):
-        # The Stripe mapping does not change the database column.
-        name, path, args, kwargs = super().deconstruct()
-        return name, path, args, kwargs
-
 
 class StripeIdField(StripeFieldMixin, models.CharField):
     """A Stripe object id (``cus_...``); an expanded object gives its id."""

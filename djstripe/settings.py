@@ -112,8 +112,7 @@ def _non_negative_int(name: str) -> Callable[[], int]:
 
 
 def _secret_key() -> str:
-    explicit = getattr(settings, "STRIPE_SECRET_KEY", None)
-    return explicit or get_default_api_key(None)
+    return get_default_api_key(None)
 
 
 def _public_key() -> str:

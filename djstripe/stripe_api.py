@@ -100,7 +100,6 @@ def request(
     params: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
     stripe_version: str | None = None,
-    stripe_account: str | None = None,
 ) -> StripeData:
     """Send one request to Stripe and return its JSON body; stripe errors propagate."""
     if not api_key:
@@ -114,8 +113,6 @@ def request(
     }
     if idempotency_key:
         options["idempotency_key"] = idempotency_key
-    if stripe_account:
-        options["stripe_account"] = stripe_account
     with _counters_lock:
         for counter in _counters:
             counter.requests.append((method.upper(), path))

@@ -31,11 +31,11 @@ from ..fields import (
     StripeTextField,
     lookup_path,
 )
+from ..stripe_api import StripeData
 from .statements import VersionClaim, select_existing, upsert
 
 logger = logging.getLogger(__name__)
 
-StripeData = dict[str, Any]
 
 DASHBOARD_URL = "https://dashboard.stripe.com/"
 
