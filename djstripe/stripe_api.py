@@ -133,9 +133,11 @@ def create(
     return request("post", path, api_key=api_key, params=params, idempotency_key=idempotency_key)
 
 
-def update(path: str, *, api_key: str, **params: Any) -> StripeData:
+def update(
+    path: str, *, api_key: str, idempotency_key: str | None = None, **params: Any
+) -> StripeData:
     """POST to an object, updating it."""
-    return request("post", path, api_key=api_key, params=params)
+    return request("post", path, api_key=api_key, params=params, idempotency_key=idempotency_key)
 
 
 def delete(path: str, *, api_key: str, **params: Any) -> StripeData:

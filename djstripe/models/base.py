@@ -196,6 +196,16 @@ class StripeObject(models.Model):
             self.stripe_id, api_key or self.default_api_key, self.stripe_parent_data()
         )
 
+    def _api_update(self, idempotency_key: str | None = None, **params: Any) -> StripeObject:
+        """Update this object in Stripe; mirror what Stripe answers and return it."""
+        data = stripe_api.update(
+            self.stripe_object_path(self.stripe_id, self.stripe_parent_data()),
+            api_key=self.default_api_key,
+            idempotency_key=idempotency_key,
+            **params,
+        )
+        return type(self).sync_from_stripe_data(data)
+
     @classmethod
     def stripe_retrieve(
         cls, stripe_id: str, api_key: str, parent: StripeData | None = None

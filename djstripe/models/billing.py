@@ -446,12 +446,6 @@ class Subscription(StripeObject):
         items = (data.get("items") or {}).get("data") or []
         return items[0]["id"] if items else None
 
-    def _api_update(self, **params: Any) -> Subscription:
-        data = stripe_api.update(
-            self.stripe_object_path(self.stripe_id), api_key=self.default_api_key, **params
-        )
-        return type(self).sync_from_stripe_data(data)
-
     # -- Status ----------------------------------------------------------------
 
     def is_period_current(self) -> bool:

@@ -253,16 +253,6 @@ class Customer(StripeObject):
         """Apply ``coupon`` (a Coupon or a coupon id) to the customer; return it as mirrored."""
         return self._api_update(idempotency_key=idempotency_key, coupon=object_id(coupon))
 
-    def _api_update(self, idempotency_key: str | None = None, **params: Any) -> Customer:
-        data = stripe_api.request(
-            "post",
-            self.stripe_object_path(self.stripe_id),
-            api_key=self.default_api_key,
-            params=params,
-            idempotency_key=idempotency_key,
-        )
-        return type(self).sync_from_stripe_data(data)
-
     # -- Charges and invoices --------------------------------------------------
 
     def charge(
