@@ -217,9 +217,7 @@ class Plan(StripeObject):
         except stripe.InvalidRequestError as exc:
             if exc.code != "resource_already_exists" or not kwargs.get("id"):
                 raise
-            data = stripe_api.retrieve(
-                cls.stripe_object_path(kwargs["id"]), api_key=api_key, expand=["product"]
-            )
+            data = cls.stripe_retrieve(kwargs["id"], api_key)
             return cls.sync_from_stripe_data(data), False
         return cls.sync_from_stripe_data(data), True
 
@@ -237,7 +235,7 @@ class Plan(StripeObject):
         elif name is not None:
             params["product"] = {"name": name}
         # The product comes embedded in the answer, so mirroring it costs no request.
-        params["expand"] = ["product"]
+        params.update(cls.stripe_retrieve_params())
         return without_none(params)
 
     @property

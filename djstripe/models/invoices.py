@@ -275,7 +275,7 @@ class Invoice(StripeObject):
         data = stripe_api.update(
             f"{self.stripe_object_path(self.stripe_id)}/pay",
             api_key=self.default_api_key,
-            expand=["charge"],
+            **self.stripe_retrieve_params(),
         )
         type(self).sync_from_stripe_data(data)
         return True
