@@ -378,9 +378,8 @@ class Subscription(StripeObject):
             "trial_end": epoch_seconds(trial_end),
         }
         if plan is not None or quantity is not None:
-            item_id = self.stripe_item_id(self.stripe_id, self.default_api_key)
-            item = {"id": item_id, "plan": object_id(plan), "quantity": quantity}
-            params["items"] = [without_none(item)]
+            api_key = self.default_api_key
+            params["items"] = self.item_params(self.stripe_id, api_key, plan, quantity)
         return self._api_update(**without_none(params))
 
     def extend(self, delta: datetime.timedelta) -> Subscription:
@@ -436,6 +435,15 @@ class Subscription(StripeObject):
         if not can_reactivate:
             return self
         return self._api_update(cancel_at_period_end=False)
+
+    @classmethod
+    def item_params(
+        cls, stripe_id: str | None, api_key: str, plan: Any, quantity: int | None
+    ) -> list[dict[str, Any]]:
+        """The ``items`` that set a subscription's plan and quantity: its one item, found by
+        retrieving the subscription (``stripe_id``), or a new one (no ``stripe_id``)."""
+        item_id = cls.stripe_item_id(stripe_id, api_key) if stripe_id else None
+        return [without_none({"id": item_id, "plan": object_id(plan), "quantity": quantity})]
 
     @classmethod
     def stripe_item_id(cls, stripe_id: str, api_key: str) -> str | None:

@@ -246,12 +246,9 @@ class Invoice(StripeObject):
             **kwargs,
         }
         if subscription_plan is not None or subscription_quantity is not None:
-            item_id = None
-            if subscription is not None:
-                item_id = Subscription.stripe_item_id(object_id(subscription), api_key)
-            item = {"id": item_id, "plan": object_id(subscription_plan)}
-            item["quantity"] = subscription_quantity
-            params["subscription_items"] = [without_none(item)]
+            params["subscription_items"] = Subscription.item_params(
+                object_id(subscription), api_key, subscription_plan, subscription_quantity
+            )
         try:
             data = stripe_api.retrieve(
                 f"{cls.stripe_api_path}/upcoming", api_key=api_key, **without_none(params)
