@@ -1,34 +1,10 @@
 """Two processes syncing the same Stripe object at once end with one row and no error."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from djstripe.models import Customer, PaymentMethod
 from tests.fake_stripe import load_fixture
-
-
-def run_concurrently(target, count):
-    """Run ``target`` in ``count`` threads released together; return what they raised."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def worker():
-        try:
-            barrier.wait()
-            target()
-        except Exception as exc:  # collected, then asserted by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+from tests.threads import run_concurrently
 
 
 @pytest.mark.django_db(transaction=True)

@@ -31,7 +31,7 @@ from tests.fake_stripe import error_body, load_fixture
 from tests.stripe_faults import PAYMENT_FAILURES as FAILURES
 from tests.stripe_faults import fail as inject
 from tests.stripe_faults import mirror as every_row
-from tests.test_concurrency import run_concurrently
+from tests.threads import run_concurrently
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from djstripe import webhooks
 from djstripe.models import Customer, Event, Plan, WebhookEventTrigger
 from tests.fake_stripe import load_fixture
+from tests.threads import run_concurrently
 from tests.webhook_client import post_webhook
 
 CUSTOMERS = ["cus_order1", "cus_order2", "cus_order3"]
@@ -108,25 +109,6 @@ def test_a_shuffled_stream_ends_on_the_latest_state(client, fake_stripe, mode, s
         assert len(fake_stripe.requests) == len(events)
 
 
-def concurrent_posts(body: dict, count: int) -> list[int]:
-    barrier = threading.Barrier(count)
-    statuses: list[int] = []
-
-    def deliver():
-        try:
-            barrier.wait()
-            statuses.append(post_webhook(Client(), body).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
-
-
 @pytest.mark.skipif(
     django.VERSION < (5, 1) and connection.vendor == "sqlite",
     reason="SQLite needs Django 5.1's IMMEDIATE transactions for concurrent writers",
@@ -144,8 +126,12 @@ def test_ten_concurrent_deliveries_run_the_handlers_once(fake_stripe, monkeypatc
             calls.append(event.stripe_id)
 
     body = event(1, "customer.updated", customer_state("cus_concurrent", 1), 1_530_000_000)
-    statuses = concurrent_posts(body, 10)
+    statuses: list[int] = []
+    errors = run_concurrently(
+        lambda: statuses.append(post_webhook(Client(), body).status_code), 10
+    )
 
+    assert errors == []
     assert statuses == [200] * 10
     assert calls == [body["id"]]
     assert Event.objects.count() == 1
