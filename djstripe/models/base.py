@@ -53,6 +53,14 @@ def stripe_id_of(value: Any) -> Any:
     return value.get("id") if isinstance(value, dict) else value
 
 
+def owner_id(data: StripeData | None, owner: str) -> str | None:
+    """The id of the ``owner`` ("customer", "account") that ``data`` is, or points at."""
+    data = data or {}
+    if data.get("object") == owner:
+        return data.get("id")
+    return stripe_id_of(data.get(owner))
+
+
 __all__ = [
     "IdempotencyKey",
     "SyncedVersion",

@@ -28,6 +28,7 @@ from .base import (
     StripeObject,
     SyncBatch,
     mapping_for,
+    owner_id,
     stripe_foreign_key,
 )
 from .charges import Charge
@@ -246,10 +247,7 @@ class Event(StripeObject):
     @property
     def customer(self) -> Customer | None:
         """The mirrored Customer this event concerns (None when there is none or it is unknown)."""
-        obj = (self.data or {}).get("object") or {}
-        customer_id = obj.get("id") if obj.get("object") == "customer" else obj.get("customer")
-        if isinstance(customer_id, dict):
-            customer_id = customer_id.get("id")
+        customer_id = owner_id((self.data or {}).get("object"), "customer")
         if not customer_id:
             return None
         return Customer.objects.filter(stripe_id=customer_id).first()

@@ -26,6 +26,7 @@ from .base import (
     api_key_of,
     model_for_stripe_object,
     object_id,
+    owner_id,
     stripe_foreign_key,
     without_none,
 )
@@ -74,25 +75,11 @@ class PaymentMethod(models.Model):
         return stripe_api.retrieve(model.stripe_object_path(stripe_id, parent), api_key=api_key)
 
 
-def owner_id(data: StripeData | None, owner: str) -> str | None:
-    """The id of the ``owner`` ("customer", "account") that ``data`` is, or points at."""
-    data = data or {}
-    if data.get("object") == owner:
-        return data.get("id")
-    value = data.get(owner)
-    return value.get("id") if isinstance(value, dict) else value
-
-
 def owning_customer_id(data: StripeData | None) -> str:
     """The customer id that a nested payment source is found under."""
-    data = data or {}
-    if data.get("object") == "customer":
-        return data["id"]
-    customer = data.get("customer")
-    if isinstance(customer, dict):
-        return customer["id"]
+    customer = owner_id(data, "customer")
     if not customer:
-        raise ValueError(f"cannot tell which customer owns a source of {data.get('id')!r}")
+        raise ValueError(f"cannot tell which customer owns a source of {(data or {}).get('id')!r}")
     return customer
 
 
