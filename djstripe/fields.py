@@ -31,6 +31,8 @@ def lookup_path(data: Any, path: str) -> Any:
     A step through something that is not a dict (an id where an object was
     expected, or null) gives None: the value is not available at this depth.
     """
+    if "." not in path:  # most paths: one step
+        return data.get(path, MISSING) if isinstance(data, dict) else None
     value = data
     for step in path.split("."):
         if not isinstance(value, dict):
@@ -134,6 +136,8 @@ class StripeEnumField(StripeFieldMixin, models.CharField):
 
 
 def _to_integer(value: Any) -> int:
+    if type(value) is int:  # as Stripe sends them
+        return value
     if isinstance(value, bool):
         raise TypeError("a boolean is not an integer")
     if isinstance(value, str):

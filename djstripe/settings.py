@@ -2,8 +2,9 @@
 
 ``from djstripe import settings as djstripe_settings`` then
 ``djstripe_settings.STRIPE_SECRET_KEY``: every attribute is looked up in
-``django.conf.settings`` when it is read, so ``override_settings`` works and
-nothing is read at import time.
+``django.conf.settings`` when first read, so nothing is read at import time.
+Values are then remembered until a setting changes (``setting_changed``, sent
+by ``override_settings``): the webhook path reads several per request.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 DEFAULT_STRIPE_API_VERSION = "2018-05-21"
@@ -143,16 +145,39 @@ COMPUTED: dict[str, Callable[[], Any]] = {
 }
 
 
+# What has been read, until a setting changes.
+_remembered: dict[Any, Any] = {}
+
+
+def _remember(key: Any, read: Callable[[], Any]) -> Any:
+    try:
+        return _remembered[key]
+    except KeyError:
+        value = _remembered[key] = read()
+        return value
+
+
+def _forget(**kwargs: Any) -> None:
+    _remembered.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="djstripe.settings")
+
+
 def __getattr__(name: str) -> Any:
     if name in COMPUTED:
-        return COMPUTED[name]()
+        return _remember(name, COMPUTED[name])
     if name in DEFAULTS:
-        return _read(name)
+        return _remember(name, lambda: _read(name))
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_default_api_key(livemode: bool | None) -> str:
     """Return the secret key for ``livemode`` (the configured mode's key when None)."""
+    return _remember(("api key", livemode), lambda: _api_key(livemode))
+
+
+def _api_key(livemode: bool | None) -> str:
     if livemode is None:
         explicit = getattr(settings, "STRIPE_SECRET_KEY", None)
         if explicit:

@@ -14,6 +14,23 @@ def test_settings_are_read_at_use_time():
     assert djstripe_settings.STRIPE_API_VERSION == "2018-05-21"
 
 
+def test_values_are_remembered_until_a_setting_changes(settings, monkeypatch):
+    settings.STRIPE_TEST_SECRET_KEY = "sk_test_first"
+    reads = []
+    real_read = djstripe_settings._read
+    monkeypatch.setattr(
+        djstripe_settings, "_read", lambda name: reads.append(name) or real_read(name)
+    )
+
+    for _ in range(2):
+        assert djstripe_settings.get_default_api_key(False) == "sk_test_first"
+        assert djstripe_settings.DJSTRIPE_WEBHOOK_TOLERANCE == 300
+    assert reads == ["STRIPE_TEST_SECRET_KEY", "DJSTRIPE_WEBHOOK_TOLERANCE"]
+
+    settings.STRIPE_TEST_SECRET_KEY = "sk_test_second"  # sends setting_changed
+    assert djstripe_settings.get_default_api_key(False) == "sk_test_second"
+
+
 def test_defaults_apply_when_unset():
     assert djstripe_settings.DJSTRIPE_PRORATION_POLICY is False
     assert djstripe_settings.DJSTRIPE_WEBHOOK_TOLERANCE == 300

@@ -306,6 +306,8 @@ class _ModelMapping:
         fields = model._meta.concrete_fields
         parent_links = {f for f in fields if f.remote_field and f.remote_field.parent_link}
         self.stripe_fields = [f for f in fields if isinstance(f, StripeFieldMixin)]
+        # Every column in order: rows are then built positionally, Model.__init__'s fast path.
+        self.columns = [(f, isinstance(f, StripeFieldMixin)) for f in fields]
         relation_paths = getattr(model, "stripe_relation_paths", {})
         self.relations = [
             (f, relation_paths.get(f.name, f.name))
@@ -324,7 +326,9 @@ class _ModelMapping:
 
     def unsaved_row(self, data: StripeData) -> models.Model:
         """An unsaved instance with the Stripe fields of ``data`` (relations not set)."""
-        return self.model(**{f.attname: f.stripe_to_db(data) for f in self.stripe_fields})
+        return self.model(
+            *[f.stripe_to_db(data) if stripe else f.get_default() for f, stripe in self.columns]
+        )
 
 
 def is_stripe_relation(field: models.Field) -> bool:
