@@ -11,9 +11,16 @@ connection (no prepared statements) and with ``prepare_threshold`` set in the
 database OPTIONS, which lets PostgreSQL keep the plans of djstripe's
 statements.
 
-For scale, between every 50 events it times 20 requests to a bare view that
-only checks the signature and parses the JSON, through the same test client:
-how fast the machine is at those moments (shared machines vary, by 2x or more
+The events are replayed one after the other by one process, and, as a web
+server with several workers receives Stripe's concurrent deliveries, by
+``--workers`` processes at once (each with its own connection, taking every
+n-th event: one customer's events then run concurrently and out of order).
+Every run must end with the mirror equal to Stripe's final state.
+
+For scale, the script times requests to a bare view that only checks the
+signature and parses the JSON, through the same test client (between every 50
+events of a single-process run; before and after a run with workers): how
+fast the machine is at those moments (shared machines vary, by 2x or more
 within minutes). The last column scales events/s to a machine on which that
 bare view handles 3,300 requests/s.
 """
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import time
 
 import stripe
@@ -41,7 +49,9 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from djstripe import stripe_api
-from djstripe.models import Product
+from djstripe.fields import MISSING, lookup_path
+from djstripe.models import Product, model_for_stripe_object
+from djstripe.models.base import mapping_for
 from tests.fake_stripe import load_fixture
 from tests.webhook_client import SECRET, post_webhook
 
@@ -126,7 +136,9 @@ urlpatterns = [path(BARE_URL.strip("/") + "/", bare_view), path("", include("tes
 BARE_EVERY, BARE_SAMPLE = 50, 20  # after every 50 events, 20 requests to the bare view
 
 
-def run(validation: str, mode: str, events: list[dict], stripe_now: list[dict]) -> list:
+def run(
+    validation: str, mode: str, workers: int, events: list[dict], stripe_now: list[dict]
+) -> list:
     call_command("flush", interactive=False, verbosity=0)
     settings = {
         "DJSTRIPE_WEBHOOK_SYNC_MODE": mode,
@@ -138,33 +150,95 @@ def run(validation: str, mode: str, events: list[dict], stripe_now: list[dict]) 
     with fake_stripe() as fake, override_settings(**settings):
         fake.store(stripe_now + events + [load_fixture("product")])
         Product.sync_from_stripe_data(load_fixture("product"))  # plans' product, known
-        client = Client()
-        statuses = set()
-        elapsed = bare_elapsed = 0.0
-        bare_count = 0
-        with stripe_api.count_requests() as requests, count_statements() as sql:
-            for start in range(0, len(events), BARE_EVERY):
-                started = time.perf_counter()
-                for body in events[start : start + BARE_EVERY]:
-                    statuses.add(post_webhook(client, body).status_code)
-                elapsed += time.perf_counter() - started
-                sample = events[start : start + BARE_SAMPLE]
-                bare_elapsed += time_bare_view(client, sample)
-                bare_count += len(sample)
-    assert statuses == {200}, statuses
+        replay = replay_in_one_process if workers == 1 else replay_in_processes
+        elapsed, bare, statements, requests = replay(events, workers)
+        assert_mirrored(stripe_now)
     count = len(events)
     rate = count / elapsed
-    bare = bare_count / bare_elapsed
     return [
         validation,
         mode,
+        workers,
         count,
         f"{rate:.0f}",
-        f"{sql.count / count:.2f}",
-        f"{requests.count / count:.2f}",
+        f"{statements / count:.2f}",
+        f"{requests / count:.2f}",
         f"{bare:.0f}",
         f"{rate * REFERENCE_BARE_RATE / bare:.0f}",
     ]
+
+
+def replay_in_one_process(events: list[dict], workers: int) -> tuple[float, float, int, int]:
+    """Seconds for the events, bare view requests/s, SQL statements, Stripe requests."""
+    client = Client()
+    elapsed = bare_elapsed = 0.0
+    bare_count = 0
+    with stripe_api.count_requests() as requests, count_statements() as sql:
+        for start in range(0, len(events), BARE_EVERY):
+            started = time.perf_counter()
+            for body in events[start : start + BARE_EVERY]:
+                assert post_webhook(client, body).status_code == 200
+            elapsed += time.perf_counter() - started
+            sample = events[start : start + BARE_SAMPLE]
+            bare_elapsed += time_bare_view(client, sample)
+            bare_count += len(sample)
+    return elapsed, bare_count / bare_elapsed, sql.count, requests.count
+
+
+def replay_in_processes(events: list[dict], workers: int) -> tuple[float, float, int, int]:
+    """:func:`replay_in_one_process` with ``workers`` processes at once, each taking every
+    n-th event; the bare view is timed before and after."""
+    sample = events[: BARE_SAMPLE * 5]
+    bare_elapsed = time_bare_view(Client(), sample)
+    connection.close()  # each process opens its own
+    context = multiprocessing.get_context("fork")
+    ready, results = context.Barrier(workers + 1), context.Queue()
+    processes = [
+        context.Process(target=replay_share, args=(events[k::workers], ready, results))
+        for k in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    ready.wait()
+    started = time.perf_counter()
+    outcomes = [results.get() for _ in processes]
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    bare_elapsed += time_bare_view(Client(), sample)
+    assert all(outcome is not None for outcome in outcomes), "a worker failed"
+    statements = sum(outcome[0] for outcome in outcomes)
+    requests = sum(outcome[1] for outcome in outcomes)
+    return elapsed, 2 * len(sample) / bare_elapsed, statements, requests
+
+
+def replay_share(events: list[dict], ready, results) -> None:
+    """One worker process: post its events once all workers are ready."""
+    outcome = None
+    try:
+        client = Client()
+        connection.ensure_connection()
+        with stripe_api.count_requests() as requests, count_statements() as sql:
+            ready.wait()
+            for body in events:
+                assert post_webhook(client, body).status_code == 200
+        outcome = (sql.count, requests.count)
+    finally:
+        results.put(outcome)
+        connection.close()
+
+
+def assert_mirrored(stripe_now: list[dict]) -> None:
+    """The mirror holds Stripe's final state of every object of the stream."""
+    for data in stripe_now:
+        mapping = mapping_for(model_for_stripe_object(data["object"]))
+        expected = mapping.unsaved_row(data)
+        row = mapping.model.objects.get(stripe_id=data["id"])
+        for field in mapping.stripe_fields:
+            if lookup_path(data, field.stripe_path) is MISSING:
+                continue  # not Stripe's to say (a card's livemode comes from the key)
+            mirrored, wanted = getattr(row, field.attname), getattr(expected, field.attname)
+            assert mirrored == wanted, (data["id"], field.name, mirrored, wanted)
 
 
 def time_bare_view(client: Client, bodies: list[dict]) -> float:
@@ -187,6 +261,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100, help="10 events per customer")
     parser.add_argument(
+        "--workers", type=int, default=2, help="processes of the concurrent runs (1: none)"
+    )
+    parser.add_argument(
         "--repeat", type=int, default=3, help="runs per mode; the median run is shown"
     )
     args = parser.parse_args()
@@ -197,12 +274,13 @@ def main() -> None:
             with database_options(**options):
                 for validation in ("verify_signature", "retrieve_event"):
                     for mode in ("payload", "refetch"):
-                        runs = [
-                            [prepared, *run(validation, mode, events, stripe_now)]
-                            for _ in range(args.repeat)
-                        ]
-                        runs.sort(key=lambda row: float(row[4]))
-                        rows.append(runs[len(runs) // 2])
+                        for workers in sorted({1, args.workers}):
+                            runs = [
+                                [prepared, *run(validation, mode, workers, events, stripe_now)]
+                                for _ in range(args.repeat)
+                            ]
+                            runs.sort(key=lambda row: float(row[5]))
+                            rows.append(runs[len(runs) // 2])
     print_table(
         f"Webhooks on {connection.vendor}: {len(events)} signed events "
         f"(median of {args.repeat} runs)",
@@ -210,6 +288,7 @@ def main() -> None:
             "prepared statements",
             "validation",
             "sync mode",
+            "workers",
             "events",
             "events/s",
             "SQL/event",
