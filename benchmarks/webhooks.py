@@ -13,9 +13,10 @@ statements.
 
 The events are replayed one after the other by one process, and, as a web
 server with several workers receives Stripe's concurrent deliveries, by
-``--workers`` processes at once (each with its own connection, taking every
-n-th event: one customer's events then run concurrently and out of order).
-Every run must end with the mirror equal to Stripe's final state.
+``--workers`` processes at once, each with its own connection and the events
+of every n-th customer, in order (concurrent deliveries mostly concern
+different objects; the tests cover those that arrive out of order). Every run
+must end with the mirror equal to Stripe's final state.
 
 For scale, the script times requests to a bare view that only checks the
 signature and parses the JSON, through the same test client (between every 50
@@ -108,14 +109,21 @@ def customer_story(n: int) -> tuple[list[tuple[str, dict]], list[dict]]:
     return story, [final_customer, card, canceled, paid_invoice, refunded]
 
 
-def build_stream(customers: int) -> tuple[list[dict], list[dict]]:
-    events, stripe_now = [], []
+def build_stream(customers: int) -> tuple[list[list[dict]], list[dict]]:
+    """The events of each customer, in order, and Stripe's final state of every object."""
+    stories, stripe_now, count = [], [], 0
     for n in range(customers):
         story, final = customer_story(n)
         stripe_now += final
-        for event_type, obj in story:
-            events.append(event(len(events), event_type, obj))
-    return events, stripe_now
+        stories.append(
+            [event(count + i, event_type, obj) for i, (event_type, obj) in enumerate(story)]
+        )
+        count += len(story)
+    return stories, stripe_now
+
+
+def flatten(stories: list[list[dict]]) -> list[dict]:
+    return [event for story in stories for event in story]
 
 
 @csrf_exempt
@@ -137,7 +145,7 @@ BARE_EVERY, BARE_SAMPLE = 50, 20  # after every 50 events, 20 requests to the ba
 
 
 def run(
-    validation: str, mode: str, workers: int, events: list[dict], stripe_now: list[dict]
+    validation: str, mode: str, workers: int, stories: list[list[dict]], stripe_now: list[dict]
 ) -> list:
     call_command("flush", interactive=False, verbosity=0)
     settings = {
@@ -147,11 +155,14 @@ def run(
     }
     if validation == "retrieve_event":
         settings.update(DJSTRIPE_WEBHOOK_VALIDATION="retrieve_event", DJSTRIPE_WEBHOOK_SECRET="")
+    events = flatten(stories)
     with fake_stripe() as fake, override_settings(**settings):
         fake.store(stripe_now + events + [load_fixture("product")])
         Product.sync_from_stripe_data(load_fixture("product"))  # plans' product, known
-        replay = replay_in_one_process if workers == 1 else replay_in_processes
-        elapsed, bare, statements, requests = replay(events, workers)
+        if workers == 1:
+            elapsed, bare, statements, requests = replay_in_one_process(events)
+        else:
+            elapsed, bare, statements, requests = replay_in_processes(stories, workers)
         assert_mirrored(stripe_now)
     count = len(events)
     rate = count / elapsed
@@ -168,7 +179,7 @@ def run(
     ]
 
 
-def replay_in_one_process(events: list[dict], workers: int) -> tuple[float, float, int, int]:
+def replay_in_one_process(events: list[dict]) -> tuple[float, float, int, int]:
     """Seconds for the events, bare view requests/s, SQL statements, Stripe requests."""
     client = Client()
     elapsed = bare_elapsed = 0.0
@@ -185,16 +196,16 @@ def replay_in_one_process(events: list[dict], workers: int) -> tuple[float, floa
     return elapsed, bare_count / bare_elapsed, sql.count, requests.count
 
 
-def replay_in_processes(events: list[dict], workers: int) -> tuple[float, float, int, int]:
-    """:func:`replay_in_one_process` with ``workers`` processes at once, each taking every
-    n-th event; the bare view is timed before and after."""
-    sample = events[: BARE_SAMPLE * 5]
+def replay_in_processes(stories: list[list[dict]], workers: int) -> tuple[float, float, int, int]:
+    """:func:`replay_in_one_process` with ``workers`` processes at once, each taking the
+    events of every n-th customer in order; the bare view is timed before and after."""
+    sample = flatten(stories)[: BARE_SAMPLE * 5]
     bare_elapsed = time_bare_view(Client(), sample)
     connection.close()  # each process opens its own
     context = multiprocessing.get_context("fork")
     ready, results = context.Barrier(workers + 1), context.Queue()
     processes = [
-        context.Process(target=replay_share, args=(events[k::workers], ready, results))
+        context.Process(target=replay_share, args=(flatten(stories[k::workers]), ready, results))
         for k in range(workers)
     ]
     for process in processes:
@@ -267,7 +278,7 @@ def main() -> None:
         "--repeat", type=int, default=3, help="runs per mode; the median run is shown"
     )
     args = parser.parse_args()
-    events, stripe_now = build_stream(args.customers)
+    stories, stripe_now = build_stream(args.customers)
     rows = []
     with test_database():
         for prepared, options in database_variants():
@@ -276,13 +287,13 @@ def main() -> None:
                     for mode in ("payload", "refetch"):
                         for workers in sorted({1, args.workers}):
                             runs = [
-                                [prepared, *run(validation, mode, workers, events, stripe_now)]
+                                [prepared, *run(validation, mode, workers, stories, stripe_now)]
                                 for _ in range(args.repeat)
                             ]
                             runs.sort(key=lambda row: float(row[5]))
                             rows.append(runs[len(runs) // 2])
     print_table(
-        f"Webhooks on {connection.vendor}: {len(events)} signed events "
+        f"Webhooks on {connection.vendor}: {len(flatten(stories))} signed events "
         f"(median of {args.repeat} runs)",
         [
             "prepared statements",
