@@ -249,9 +249,18 @@ class StripeObject(models.Model):
     # -- Sync ------------------------------------------------------------------
 
     @classmethod
-    def sync_from_stripe_data(cls, data: StripeData) -> StripeObject | None:
-        """Create or update this object's row (and what it embeds) from Stripe data."""
-        batch = SyncBatch(api_key=djstripe_settings.get_default_api_key(data.get("livemode")))
+    def sync_from_stripe_data(
+        cls, data: StripeData, api_key: str | None = None
+    ) -> StripeObject | None:
+        """Create or update this object's row (and what it embeds) from Stripe data.
+
+        ``api_key`` is the key the data was read with (by default, the key of
+        the data's mode): it reads what the data only names, and a key's mode
+        is the rows' mode when the data does not say.
+        """
+        if api_key is None:
+            api_key = djstripe_settings.get_default_api_key(data.get("livemode"))
+        batch = SyncBatch(api_key=api_key)
         stripe_id = batch.add(cls, data)
         batch.write()
         return batch.fetch(cls, stripe_id)
@@ -507,13 +516,8 @@ class SyncBatch:
         for value in data.values():
             if not (isinstance(value, dict) and value.get("object") == "list"):
                 continue
-            items = value.get("data") or []
-            self._add_list_items(items, data)
-            if value.get("has_more") and items and value.get("url"):
-                for page in stripe_api.iterate_pages(
-                    value["url"], api_key=self.api_key, starting_after=items[-1]["id"]
-                ):
-                    self._add_list_items(page, data)
+            for page in stripe_api.embedded_list_pages(value, api_key=self.api_key):
+                self._add_list_items(page, data)
 
     def _add_list_items(self, items: list[StripeData], parent: StripeData) -> None:
         for item in items:

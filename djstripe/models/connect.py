@@ -22,7 +22,6 @@ from .base import (
     STATEMENT_DESCRIPTOR_HELP,
     StripeData,
     StripeObject,
-    SyncBatch,
     stripe_foreign_key,
 )
 
@@ -150,10 +149,7 @@ class Account(StripeObject):
         data: StripeData = stripe_api.retrieve("/v1/account", api_key=api_key)
         # The account's own objects (its logo file, say) are read with its key,
         # and the key's mode is the account's, which Stripe does not send.
-        batch = SyncBatch(api_key=api_key)
-        stripe_id = batch.add(cls, data)
-        batch.write()
-        return batch.fetch(cls, stripe_id)
+        return cls.sync_from_stripe_data(data, api_key=api_key)
 
     def str_parts(self) -> list[str]:
         name = self.display_name or self.business_name
