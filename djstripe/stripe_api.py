@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 
@@ -156,6 +157,20 @@ def iterate_pages(path: str, *, api_key: str, **params: Any) -> Iterator[list[St
         if not page.get("has_more") or not items:
             return
         params["starting_after"] = items[-1]["id"]
+
+
+def embedded_list_pages(embedded: StripeData, *, api_key: str) -> Iterator[list[StripeData]]:
+    """Yield the pages of a list embedded in an object: the items it holds, then the
+    ones Stripe left out (``has_more``), read from the list's url."""
+    items = embedded.get("data") or []
+    if items:
+        yield items
+    if embedded.get("has_more") and items and embedded.get("url"):
+        # The url may carry a query (an upcoming invoice's customer=...): keep it on later pages.
+        url = urlsplit(embedded["url"])
+        yield from iterate_pages(
+            url.path, api_key=api_key, starting_after=items[-1]["id"], **dict(parse_qsl(url.query))
+        )
 
 
 def list_all(path: str, *, api_key: str, **params: Any) -> Iterator[StripeData]:

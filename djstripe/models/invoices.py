@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 from django.db import models
@@ -443,20 +442,9 @@ class UpcomingInvoice(Invoice):
 
     @classmethod
     def _lines(cls, data: StripeData) -> Iterator[StripeData]:
-        lines = data.get("lines") or {}
-        items = lines.get("data") or []
-        yield from items
-        if lines.get("has_more") and items and lines.get("url"):
-            # The url carries the preview's query (customer=...); keep it on later pages.
-            url = urlsplit(lines["url"])
-            api_key = djstripe_settings.get_default_api_key(data.get("livemode"))
-            for page in stripe_api.iterate_pages(
-                url.path,
-                api_key=api_key,
-                starting_after=items[-1]["id"],
-                **dict(parse_qsl(url.query)),
-            ):
-                yield from page
+        api_key = djstripe_settings.get_default_api_key(data.get("livemode"))
+        for page in stripe_api.embedded_list_pages(data.get("lines") or {}, api_key=api_key):
+            yield from page
 
     @classmethod
     def prepare_stripe_data_hook(cls, data: StripeData, parent: StripeData | None) -> StripeData:
