@@ -27,6 +27,8 @@ djstripe.C012   SubscriptionPaymentMiddleware is on without DJSTRIPE_SUBSCRIPTIO
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -82,14 +84,19 @@ def _secret_key_errors(name: str, livemode: bool) -> list[CheckMessage]:
     return []
 
 
+def _read_errors(read: Callable[[], Any], check_id: str) -> list[CheckMessage]:
+    """Call ``read``: its ImproperlyConfigured, if it raises one, as an Error with ``check_id``."""
+    try:
+        read()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id=check_id)]
+    return []
+
+
 @register("djstripe")
 def check_api_version(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """C001: STRIPE_API_VERSION is a date like 2018-05-21 (with an optional .name)."""
-    try:
-        djstripe_settings.STRIPE_API_VERSION  # noqa: B018 (reading validates it)
-    except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="djstripe.C001")]
-    return []
+    return _read_errors(lambda: djstripe_settings.STRIPE_API_VERSION, "djstripe.C001")
 
 
 @register("djstripe")
@@ -171,11 +178,7 @@ def check_webhook_validation(app_configs: Any = None, **kwargs: Any) -> list[Che
 @register("djstripe")
 def check_subscriber_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """C008: DJSTRIPE_SUBSCRIBER_MODEL is installed, has an email, and has its request callback."""
-    try:
-        djstripe_settings.get_subscriber_model()
-    except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="djstripe.C008")]
-    return []
+    return _read_errors(djstripe_settings.get_subscriber_model, "djstripe.C008")
 
 
 @register("djstripe")
@@ -183,10 +186,9 @@ def check_callbacks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     """C009: each callback setting that is set names a callable that can be imported."""
     errors: list[CheckMessage] = []
     for name in CALLBACK_SETTINGS:
-        try:
-            djstripe_settings.get_callback_function(name)
-        except ImproperlyConfigured as exc:
-            errors.append(Error(str(exc), id="djstripe.C009"))
+        errors += _read_errors(
+            partial(djstripe_settings.get_callback_function, name), "djstripe.C009"
+        )
     return errors
 
 

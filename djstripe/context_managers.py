@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from . import stripe_api
-from .settings import API_VERSION_PATTERN
+from .settings import API_VERSION_EXPECTED, is_api_version
 
 
 @contextmanager
@@ -20,11 +20,8 @@ def stripe_temporary_api_version(version: str, validate: bool = True) -> Iterato
     Requests that name their own version (checking a webhook's event with
     the event's version) keep it.
     """
-    if validate and not (isinstance(version, str) and API_VERSION_PATTERN.match(version)):
-        raise ValueError(
-            f"Stripe API version {version!r} is invalid: expected a date like 2018-05-21, "
-            "optionally with a .name."
-        )
+    if validate and not is_api_version(version):
+        raise ValueError(f"Stripe API version {version!r} is invalid: {API_VERSION_EXPECTED}.")
     token = stripe_api.temporary_api_version.set(version)
     try:
         yield

@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 DEFAULT_STRIPE_API_VERSION = "2018-05-21"
 API_VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z_]+)?$")
+API_VERSION_EXPECTED = "expected a date like 2018-05-21, optionally with a .name"
 WEBHOOK_VALIDATIONS = ("verify_signature", "retrieve_event", None)
 
 
@@ -62,12 +63,15 @@ def _improperly_configured(name: str, value: Any, expected: str) -> ImproperlyCo
     return ImproperlyConfigured(f"{name} = {value!r} is invalid: {expected}.")
 
 
+def is_api_version(value: Any) -> bool:
+    """Whether ``value`` names a Stripe API version: a date like 2018-05-21, maybe with a .name."""
+    return isinstance(value, str) and API_VERSION_PATTERN.match(value) is not None
+
+
 def _stripe_api_version() -> str:
     value = _read("STRIPE_API_VERSION")
-    if not isinstance(value, str) or not API_VERSION_PATTERN.match(value):
-        raise _improperly_configured(
-            "STRIPE_API_VERSION", value, "expected a date like 2018-05-21, optionally with a .name"
-        )
+    if not is_api_version(value):
+        raise _improperly_configured("STRIPE_API_VERSION", value, API_VERSION_EXPECTED)
     return value
 
 
