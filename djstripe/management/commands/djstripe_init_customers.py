@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from djstripe import settings as djstripe_settings
+from djstripe.management.commands._reporting import report_subscribers
 from djstripe.sync import create_missing_customers
 
 
@@ -10,19 +11,8 @@ class Command(BaseCommand):
     help = "Create a Stripe customer (in the configured mode) for each subscriber without one."
 
     def handle(self, *args, verbosity, **options):
-        created = failed = 0
-        for outcome in create_missing_customers(djstripe_settings.STRIPE_LIVE_MODE):
-            subscriber = outcome.subscriber
-            if outcome.error:
-                failed += 1
-                self.stderr.write(f"Subscriber {subscriber.pk} ({subscriber}): {outcome.error}")
-                continue
-            created += outcome.created
-            if verbosity >= 1:
-                self.stdout.write(
-                    f"Subscriber {subscriber.pk} ({subscriber}): "
-                    f"customer {outcome.customer.stripe_id}"
-                )
-        self.stdout.write(f"Created {created} customer(s); {failed} failed.")
-        if failed:
-            raise CommandError(f"{failed} subscriber(s) got no customer.", returncode=1)
+        outcomes = create_missing_customers(djstripe_settings.STRIPE_LIVE_MODE)
+        tally = report_subscribers(self, outcomes, verbosity, "Subscriber")
+        self.stdout.write(f"Created {tally.created} customer(s); {tally.failed} failed.")
+        if tally.failed:
+            raise CommandError(f"{tally.failed} subscriber(s) got no customer.", returncode=1)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from djstripe import settings as djstripe_settings
+from djstripe.management.commands._reporting import report_subscribers
 from djstripe.sync import sync_subscribers
 
 
@@ -14,19 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity, **options):
         subscribers = djstripe_settings.get_subscriber_model()._default_manager.order_by("pk")
-        synced = failed = 0
-        for outcome in sync_subscribers(subscribers.iterator()):
-            subscriber = outcome.subscriber
-            if outcome.error:
-                failed += 1
-                self.stderr.write(f"Subscriber {subscriber.pk} ({subscriber}): {outcome.error}")
-                continue
-            synced += 1
-            if verbosity >= 1:
-                self.stdout.write(
-                    f"Synced subscriber {subscriber.pk} ({subscriber}): "
-                    f"customer {outcome.customer.stripe_id}"
-                )
-        self.stdout.write(f"Synced {synced} subscriber(s); {failed} failed.")
-        if failed:
-            raise CommandError(f"{failed} subscriber(s) failed to sync.", returncode=1)
+        outcomes = sync_subscribers(subscribers.iterator())
+        tally = report_subscribers(self, outcomes, verbosity, "Synced subscriber")
+        self.stdout.write(f"Synced {tally.succeeded} subscriber(s); {tally.failed} failed.")
+        if tally.failed:
+            raise CommandError(f"{tally.failed} subscriber(s) failed to sync.", returncode=1)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from djstripe import settings as djstripe_settings
+from djstripe.management.commands._reporting import report_failures
 from djstripe.sync import DEFAULT_SYNC_MODELS, SYNC_MODELS, SyncReport, sync_models
 
 # A progress line every this many pages (of 100 objects).
@@ -51,8 +52,7 @@ class Command(BaseCommand):
             )
 
     def show_summary(self, report: SyncReport) -> None:
-        for stripe_id, reason in report.failures:
-            self.stderr.write(f"{report.model.__name__} {stripe_id}: {reason}")
+        report_failures(self, report)
         if report.aborted:
             self.stderr.write(f"{report.model.__name__}: listing stopped: {report.aborted}")
         self.stdout.write(

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from djstripe import settings as djstripe_settings
+from djstripe.management.commands._reporting import report_failures
 from djstripe.models import Plan
 from djstripe.sync import sync_model
 
@@ -12,8 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = sync_model(Plan, djstripe_settings.get_default_api_key(None))
-        for stripe_id, reason in report.failures:
-            self.stderr.write(f"Plan {stripe_id}: {reason}")
+        report_failures(self, report)
         if report.aborted:
             raise CommandError(f"Listing plans failed: {report.aborted}", returncode=1)
         self.stdout.write(
