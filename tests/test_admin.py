@@ -27,7 +27,9 @@ from djstripe.models import (
     WebhookEventTrigger,
 )
 from tests.fake_stripe import load_fixture, store_fixture_account
+from tests.stripe_data import empty_list
 from tests.webhook_client import post_webhook
+from tests.webhook_triggers import make_trigger
 
 pytestmark = pytest.mark.django_db
 
@@ -71,16 +73,6 @@ def changelist_url(model: type) -> str:
 
 def change_url(obj) -> str:
     return reverse(f"admin:djstripe_{obj._meta.model_name}_change", args=[quote(obj.pk)])
-
-
-def empty_list(url: str) -> dict:
-    return {"object": "list", "data": [], "has_more": False, "total_count": 0, "url": url}
-
-
-def make_trigger(**fields) -> WebhookEventTrigger:
-    fields.setdefault("remote_ip", "127.0.0.1")
-    fields.setdefault("headers", {"Content-Type": "application/json"})
-    return WebhookEventTrigger.objects.create(**fields)
 
 
 def one_row_of_each_model():

@@ -11,6 +11,7 @@ from djstripe import stripe_api
 from djstripe.models import Customer, Plan, Product, Subscription
 from tests.fake_stripe import load_fixture
 from tests.stripe_faults import FAILURES, PAYMENT_FAILURES, fail, row
+from tests.times import epoch
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +21,6 @@ ITEM_ID = "si_CpJxEBgGb9Oeyz"
 TRIALING_ID = "sub_CqL2vN8tRb4WzY"
 LIVE_ID = "sub_LiveD0Wq5vKbX2nRtE"
 PRODUCT_ID = "prod_Cox9QV8VzX1SHg"
-
-
-def epoch(value):
-    return str(int(value.timestamp()))
 
 
 def in_days(days):

@@ -7,6 +7,7 @@ from django.test import override_settings
 from djstripe import stripe_api
 from djstripe.models import Account, BankAccount
 from tests.fake_stripe import load_fixture
+from tests.stripe_data import account_data
 from tests.stripe_faults import FAILURES, fail
 
 pytestmark = pytest.mark.django_db
@@ -14,11 +15,6 @@ pytestmark = pytest.mark.django_db
 ACCOUNT_ID = "acct_1CPJF9F5yC65fO41"
 LIVE_ACCOUNT_ID = "acct_1CWq3LHd7yZr4TfN"
 BANK_ACCOUNT_ID = "ba_1CPfJYF5yC65fO41USSubWJ1"
-
-
-def account_data(**overrides):
-    """The account, without its logo (a file that would cost a request of its own)."""
-    return load_fixture("account", business_logo=None, **overrides)
 
 
 # -- get_default_account ----------------------------------------------------------------------

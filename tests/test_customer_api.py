@@ -28,10 +28,12 @@ from djstripe.models import (
     UpcomingInvoice,
 )
 from tests.fake_stripe import error_body, load_fixture
+from tests.stripe_data import empty_list
 from tests.stripe_faults import PAYMENT_FAILURES as FAILURES
 from tests.stripe_faults import fail as inject
 from tests.stripe_faults import mirror as every_row
 from tests.threads import run_concurrently
+from tests.times import in_future
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +62,6 @@ def fail(fake, method, path, fault):
 def mirror():
     """Every mirrored row, as stored: what a failed call must leave as it was."""
     return every_row(*MIRRORED)
-
-
-def in_future(days=30):
-    return int((timezone.now() + datetime.timedelta(days=days)).timestamp())
-
-
-def empty_list(url):
-    return {"object": "list", "data": [], "has_more": False, "total_count": 0, "url": url}
 
 
 def new_customer(request, stripe_id="cus_New1", livemode=False):
@@ -101,11 +95,6 @@ def new_charge(request, stripe_id="ch_New1"):
         refunds=empty_list(f"/v1/charges/{stripe_id}/refunds"),
         statement_descriptor=params.get("statement_descriptor"),
     )
-
-
-@pytest.fixture
-def subscriber(django_user_model):
-    return django_user_model.objects.create(username="jenny", email="jenny.rosen@example.com")
 
 
 @pytest.fixture

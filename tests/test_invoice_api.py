@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from djstripe import stripe_api
-from djstripe.models import Charge, Customer, Invoice, Plan, Product, Subscription, UpcomingInvoice
+from djstripe.models import Charge, Customer, Invoice, Plan, Subscription, UpcomingInvoice
 from tests.fake_stripe import load_fixture
 from tests.stripe_faults import FAILURES, PAYMENT_FAILURES, fail, row
+from tests.times import epoch
 
 pytestmark = pytest.mark.django_db
 
@@ -24,45 +25,32 @@ UPCOMING_PATH = "/v1/invoices/upcoming"
 PAY_PATH = f"/v1/invoices/{INVOICE_ID}/pay"
 
 
-def epoch(value):
-    return str(int(value.timestamp()))
-
-
 def writes(queries):
     return [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE"}]
-
-
-@pytest.fixture
-def customer(fake_stripe):
-    """The customer, its card and its subscription mirrored; no request recorded yet."""
-    Product.sync_from_stripe_data(load_fixture("product"))
-    customer = Customer.sync_from_stripe_data(load_fixture("customer"))
-    fake_stripe.reset_requests()
-    return customer
 
 
 # -- Invoice.upcoming -------------------------------------------------------------------------
 
 
-def test_upcoming_is_a_preview_built_in_memory(customer, fake_stripe):
+def test_upcoming_is_a_preview_built_in_memory(known_customer, fake_stripe):
     fake_stripe.route("get", UPCOMING_PATH, load_fixture("upcoming_invoice"))
 
     with stripe_api.count_requests() as requests, CaptureQueriesContext(connection) as queries:
-        upcoming = Invoice.upcoming(customer=customer)
+        upcoming = Invoice.upcoming(customer=known_customer)
 
     assert requests.requests == [("GET", UPCOMING_PATH)]
     assert fake_stripe.last.params == {"customer": CUSTOMER_ID}
     assert fake_stripe.last.header("Authorization") == "Bearer sk_test_djstripe"
     assert isinstance(upcoming, UpcomingInvoice)
     assert upcoming.pk is None
-    assert upcoming.customer == customer
+    assert upcoming.customer == known_customer
     assert upcoming.total == 17.5
     assert upcoming.invoiceitems.count() == len(load_fixture("upcoming_invoice")["lines"]["data"])
     assert writes(queries) == []
     assert not Invoice.objects.exists()
 
 
-def test_upcoming_preview_of_another_plan_for_the_subscription(customer, fake_stripe):
+def test_upcoming_preview_of_another_plan_for_the_subscription(known_customer, fake_stripe):
     fake_stripe.store(load_fixture("subscription"))
     fake_stripe.route("get", UPCOMING_PATH, load_fixture("upcoming_invoice"))
     subscription = Subscription.objects.get(stripe_id=SUBSCRIPTION_ID)
@@ -100,7 +88,7 @@ def test_upcoming_preview_of_another_plan_for_the_subscription(customer, fake_st
     assert writes(queries) == []
 
 
-def test_upcoming_preview_of_a_new_subscription_and_extra_parameters(customer, fake_stripe):
+def test_upcoming_preview_of_a_new_subscription_and_extra_parameters(known_customer, fake_stripe):
     fake_stripe.route("get", UPCOMING_PATH, load_fixture("upcoming_invoice"))
 
     Invoice.upcoming(customer=CUSTOMER_ID, subscription_plan="gold", expand=["customer"])
@@ -129,15 +117,15 @@ def test_upcoming_for_a_live_customer_uses_the_live_key(fake_stripe):
     assert upcoming.livemode is True
 
 
-def test_upcoming_with_an_explicit_key(customer, fake_stripe):
+def test_upcoming_with_an_explicit_key(known_customer, fake_stripe):
     fake_stripe.route("get", UPCOMING_PATH, load_fixture("upcoming_invoice"))
 
-    Invoice.upcoming(api_key="sk_test_other", customer=customer)
+    Invoice.upcoming(api_key="sk_test_other", customer=known_customer)
 
     assert fake_stripe.last.header("Authorization") == "Bearer sk_test_other"
 
 
-def test_upcoming_is_none_when_stripe_has_nothing_to_preview(customer, fake_stripe):
+def test_upcoming_is_none_when_stripe_has_nothing_to_preview(known_customer, fake_stripe):
     fake_stripe.fail(
         "get",
         UPCOMING_PATH,
@@ -148,17 +136,17 @@ def test_upcoming_is_none_when_stripe_has_nothing_to_preview(customer, fake_stri
         },
     )
 
-    assert Invoice.upcoming(customer=customer) is None
+    assert Invoice.upcoming(customer=known_customer) is None
     assert fake_stripe.count() == 1
 
 
 @pytest.mark.parametrize("fault, error", FAILURES)
-def test_upcoming_failure_raises_and_writes_nothing(customer, fake_stripe, fault, error):
+def test_upcoming_failure_raises_and_writes_nothing(known_customer, fake_stripe, fault, error):
     # A 404 other than "nothing to preview" (here: no such customer) is an error.
     fail(fake_stripe, "get", UPCOMING_PATH, fault, code="resource_missing")
 
     with CaptureQueriesContext(connection) as queries, pytest.raises(error):
-        Invoice.upcoming(customer=customer)
+        Invoice.upcoming(customer=known_customer)
 
     assert writes(queries) == []
 
@@ -172,7 +160,7 @@ def open_invoice_data(**overrides):
 
 
 @pytest.fixture
-def open_invoice(customer):
+def open_invoice(known_customer):
     return Invoice.sync_from_stripe_data(open_invoice_data())
 
 
@@ -205,7 +193,7 @@ def test_retry_of_a_live_invoice_uses_the_live_key(fake_stripe):
 @pytest.mark.parametrize(
     "state", [{"paid": True}, {"closed": True}, {"forgiven": True}], ids=lambda s: next(iter(s))
 )
-def test_retry_refuses_a_settled_invoice_without_a_request(customer, fake_stripe, state):
+def test_retry_refuses_a_settled_invoice_without_a_request(known_customer, fake_stripe, state):
     invoice = Invoice.sync_from_stripe_data(open_invoice_data(**state))
 
     assert invoice.retry() is False
@@ -213,7 +201,7 @@ def test_retry_refuses_a_settled_invoice_without_a_request(customer, fake_stripe
     assert fake_stripe.requests == []
 
 
-def test_retry_refuses_a_preview(customer, fake_stripe):
+def test_retry_refuses_a_preview(known_customer, fake_stripe):
     upcoming = UpcomingInvoice.sync_from_stripe_data(load_fixture("upcoming_invoice"))
 
     assert upcoming.retry() is False

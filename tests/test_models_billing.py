@@ -22,6 +22,7 @@ from djstripe.models import (
     model_for_stripe_object,
 )
 from tests.fake_stripe import load_fixture
+from tests.times import utc
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +35,8 @@ INVOICE_ITEM_ID = "ii_1CPfJYF5yC65fO41OvzfhxVu"
 SUBSCRIPTION_LINE_ROW_ID = f"{INVOICE_ID}-{SUBSCRIPTION_ID}"
 
 
-def utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
-
-
 def sync_fixture(model, name, **overrides):
     return model.sync_from_stripe_data(load_fixture(name, **overrides))
-
-
-@pytest.fixture
-def known_customer(fake_stripe):
-    """The product, the customer and its subscription mirrored; no request recorded yet."""
-    sync_fixture(Product, "product")
-    customer = sync_fixture(Customer, "customer")
-    fake_stripe.reset_requests()
-    return customer
 
 
 def written_statements(queries):

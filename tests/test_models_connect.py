@@ -1,12 +1,12 @@
 """Account and Transfer, synced from their fixtures."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 
 from djstripe.models import Account, BankAccount, Charge, FileUpload, Transfer
 from tests.fake_stripe import load_fixture
+from tests.times import utc
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +15,6 @@ LIVE_ACCOUNT_ID = "acct_1CWq3LHd7yZr4TfN"
 FILE_ID = "file_1CPfJZF5yC65fO41ezrDzTFg"
 BANK_ACCOUNT_ID = "ba_1CPfJYF5yC65fO41USSubWJ1"
 TRANSFER_ID = "tr_1CPfJYF5yC65fO411q49ZuVS"
-
-
-def utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
 
 
 # -- Account --------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Charge, Refund, Dispute, Event, FileUpload and Payout, synced from their fixtures."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -19,6 +18,7 @@ from djstripe.models import (
     model_for_stripe_object,
 )
 from tests.fake_stripe import load_fixture
+from tests.times import utc
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +59,6 @@ BALANCE_TRANSACTION = {
     "status": "pending",
     "type": "charge",
 }
-
-
-def utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from djstripe.models import (
     model_for_stripe_object,
 )
 from tests.fake_stripe import load_fixture
+from tests.stripe_data import account_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +26,6 @@ CUSTOMER_BANK_ACCOUNT_ID = "ba_1CQ8cRF5yC65fO41tYh2LpZm"
 ACCOUNT_BANK_ACCOUNT_ID = "ba_1CPfJYF5yC65fO41USSubWJ1"
 CARD_ID = "card_1CPJFDF5yC65fO41pVKlqPJO"
 SOURCE_ID = "src_1CPfJYF5yC65fO41xq5hIGtT"
-
-
-def account_data():
-    """The connected account, without its logo (a file that would cost a request of its own)."""
-    return load_fixture("account", business_logo=None)
-
-
-@pytest.fixture
-def known_customer(fake_stripe):
-    """The product and the customer (with its card) mirrored; no request recorded yet."""
-    Product.sync_from_stripe_data(load_fixture("product"))
-    customer = Customer.sync_from_stripe_data(load_fixture("customer"))
-    fake_stripe.reset_requests()
-    return customer
 
 
 # -- BankAccount ----------------------------------------------------------------------------

@@ -5,16 +5,11 @@ import json
 import pytest
 
 import djstripe
-from djstripe.models import Event, WebhookEventTrigger
+from djstripe.models import Event
 from tests.fake_stripe import load_fixture
+from tests.webhook_triggers import make_trigger
 
 pytestmark = pytest.mark.django_db
-
-
-def make_trigger(body="", **fields):
-    fields.setdefault("remote_ip", "127.0.0.1")
-    fields.setdefault("headers", {"Content-Type": "application/json"})
-    return WebhookEventTrigger.objects.create(body=body, **fields)
 
 
 def test_new_trigger_defaults():

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from djstripe import stripe_api
-from djstripe.models import BankAccount, Card, Customer, PaymentMethod, Product, Source
+from djstripe.models import BankAccount, Card, Customer, PaymentMethod, Source
 from tests.fake_stripe import load_fixture
 from tests.stripe_faults import FAILURES, PAYMENT_FAILURES, fail, row
 
@@ -22,15 +22,6 @@ SOURCE_PATH = f"/v1/customers/{CUSTOMER_ID}/sources/{SOURCE_ID}"
 
 
 @pytest.fixture
-def customer(fake_stripe):
-    """The customer and its default card mirrored; no request recorded yet."""
-    Product.sync_from_stripe_data(load_fixture("product"))
-    customer = Customer.sync_from_stripe_data(load_fixture("customer"))
-    fake_stripe.reset_requests()
-    return customer
-
-
-@pytest.fixture
 def live_customer(fake_stripe):
     """A live customer with a card, mirrored; no request recorded yet."""
     data = load_fixture("customer_live")
@@ -43,10 +34,10 @@ def live_customer(fake_stripe):
 # -- Card.remove ------------------------------------------------------------------------------
 
 
-def test_remove_deletes_the_card_in_stripe_then_in_the_mirror(customer, fake_stripe):
+def test_remove_deletes_the_card_in_stripe_then_in_the_mirror(known_customer, fake_stripe):
     fake_stripe.store(load_fixture("card"))
     card = Card.objects.get(stripe_id=CARD_ID)
-    assert customer.default_source_id == CARD_ID
+    assert known_customer.default_source_id == CARD_ID
 
     with stripe_api.count_requests() as requests:
         assert card.remove() is None
@@ -55,13 +46,13 @@ def test_remove_deletes_the_card_in_stripe_then_in_the_mirror(customer, fake_str
     assert fake_stripe.last.params == {}
     assert fake_stripe.stored(CARD_ID) is None
     assert not Card.objects.filter(stripe_id=CARD_ID).exists()
-    customer.refresh_from_db()
-    assert customer.default_source_id is None
+    known_customer.refresh_from_db()
+    assert known_customer.default_source_id is None
     # The pointer row stays, so charges made with the card still say so.
     assert PaymentMethod.objects.filter(id=CARD_ID).exists()
 
 
-def test_remove_a_card_that_stripe_no_longer_has(customer, fake_stripe):
+def test_remove_a_card_that_stripe_no_longer_has(known_customer, fake_stripe):
     card = Card.objects.get(stripe_id=CARD_ID)
     fake_stripe.fail("delete", CARD_PATH, status=404, error={"code": "resource_missing"})
 
@@ -89,7 +80,7 @@ def test_remove_a_live_card_uses_the_live_key(live_customer, fake_stripe):
         pytest.param("timeout", stripe.APIConnectionError, id="network"),
     ],
 )
-def test_remove_failure_leaves_the_mirror(customer, fake_stripe, fault, error):
+def test_remove_failure_leaves_the_mirror(known_customer, fake_stripe, fault, error):
     card = Card.objects.get(stripe_id=CARD_ID)
     before = row(Card, CARD_ID)
     fail(fake_stripe, "delete", CARD_PATH, fault)
@@ -98,8 +89,8 @@ def test_remove_failure_leaves_the_mirror(customer, fake_stripe, fault, error):
         card.remove()
 
     assert row(Card, CARD_ID) == before
-    customer.refresh_from_db()
-    assert customer.default_source_id == CARD_ID
+    known_customer.refresh_from_db()
+    assert known_customer.default_source_id == CARD_ID
 
 
 # -- Card.create_token ------------------------------------------------------------------------
@@ -181,8 +172,8 @@ def mixed_sources(fake_stripe):
     )
 
 
-def test_card_api_list_lists_the_customers_cards_only(customer, fake_stripe, mixed_sources):
-    cards = list(Card.api_list(customer=customer))
+def test_card_api_list_lists_the_customers_cards_only(known_customer, fake_stripe, mixed_sources):
+    cards = list(Card.api_list(customer=known_customer))
 
     assert [card["id"] for card in cards] == [CARD_ID]
     assert fake_stripe.count() == 1
@@ -212,26 +203,26 @@ def test_card_api_list_needs_a_customer(fake_stripe):
     assert fake_stripe.requests == []
 
 
-def test_bank_account_api_list_of_a_customer(customer, fake_stripe, mixed_sources):
-    accounts = list(BankAccount.api_list(customer=customer))
+def test_bank_account_api_list_of_a_customer(known_customer, fake_stripe, mixed_sources):
+    accounts = list(BankAccount.api_list(customer=known_customer))
 
     assert [account["id"] for account in accounts] == [BANK_ACCOUNT_ID]
     assert fake_stripe.last.params == {"limit": "100"}
 
 
 @pytest.mark.parametrize("fault, error", FAILURES)
-def test_card_api_list_failure_raises(customer, fake_stripe, fault, error):
+def test_card_api_list_failure_raises(known_customer, fake_stripe, fault, error):
     fail(fake_stripe, "get", f"/v1/customers/{CUSTOMER_ID}/sources", fault)
 
     with pytest.raises(error):
-        list(Card.api_list(customer=customer))
+        list(Card.api_list(customer=known_customer))
 
 
 # -- Source.detach ----------------------------------------------------------------------------
 
 
 @pytest.fixture
-def source(customer):
+def source(known_customer):
     return Source.sync_from_stripe_data(load_fixture("source"))
 
 
@@ -251,14 +242,14 @@ def test_detach_unlinks_the_source_and_mirrors_it(source, fake_stripe):
     assert (stored.status, stored.customer_id) == ("consumed", None)
 
 
-def test_detach_of_the_default_source_clears_the_default(source, customer, fake_stripe):
-    Customer.objects.filter(pk=customer.pk).update(default_source=SOURCE_ID)
+def test_detach_of_the_default_source_clears_the_default(source, known_customer, fake_stripe):
+    Customer.objects.filter(pk=known_customer.pk).update(default_source=SOURCE_ID)
     fake_stripe.route("delete", SOURCE_PATH, load_fixture("source", status="consumed"))
 
     source.detach()
 
-    customer.refresh_from_db()
-    assert customer.default_source_id is None
+    known_customer.refresh_from_db()
+    assert known_customer.default_source_id is None
 
 
 def test_detach_of_a_live_source_uses_the_live_key(live_customer, fake_stripe):
@@ -272,7 +263,7 @@ def test_detach_of_a_live_source_uses_the_live_key(live_customer, fake_stripe):
     assert fake_stripe.last.header("Authorization") == "Bearer sk_live_djstripe"
 
 
-def test_detach_of_a_source_attached_to_no_customer(customer, fake_stripe):
+def test_detach_of_a_source_attached_to_no_customer(known_customer, fake_stripe):
     loose = Source.sync_from_stripe_data(load_fixture("source", customer=None))
 
     with pytest.raises(ValueError):

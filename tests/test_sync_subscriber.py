@@ -1,18 +1,17 @@
 """sync_subscriber() and subscriber_has_active_subscription(): requests, mirror, failures."""
 
-import datetime
-
 import pytest
 import stripe
 from django.contrib.auth.models import AnonymousUser
 from django.test import override_settings
-from django.utils import timezone
 
 from djstripe import stripe_api
 from djstripe.models import Card, Charge, Customer, Invoice, Product, Subscription
 from djstripe.sync import sync_subscriber
 from djstripe.utils import subscriber_has_active_subscription
 from tests.fake_stripe import load_fixture
+from tests.stripe_faults import mirror as every_row
+from tests.times import in_future
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +31,7 @@ LISTS = [
 
 
 def mirror():
-    models = (Customer, Subscription, Invoice, Charge, Card)
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
-
-
-def in_future(days=30):
-    return int((timezone.now() + datetime.timedelta(days=days)).timestamp())
-
-
-@pytest.fixture
-def subscriber(django_user_model):
-    return django_user_model.objects.create(username="jenny", email="jenny.rosen@example.com")
+    return every_row(Customer, Subscription, Invoice, Charge, Card)
 
 
 @pytest.fixture
