@@ -7,7 +7,9 @@ Each request is decoded, recorded in ``fake.requests`` (method lower-case, as st
 sends it), validated like the real API would (404 unknown URL, 400 unknown/missing/invalid
 parameter) and then answered, in this order, by: a fault from ``fail()``, a ``route()``
 (latest registered first), the in-memory object store. Anything else is an unexpected request:
-it is appended to ``fake.unexpected`` and ``AssertionError`` is raised.
+it is appended to ``fake.unexpected`` and ``AssertionError`` is raised. So is a request the fake
+cannot answer (a body that is not form-encoded, e.g. a multipart file upload; `ending_before` on
+an invoice's lines); async and streaming requests raise ``NotImplementedError``.
 """
 
 from __future__ import annotations
@@ -21,21 +23,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 from urllib.parse import urlsplit
 
 import stripe
 
 try:
-    from .stripe_spec import Operation, Spec, decode_form, decode_multipart, load_spec
+    from .stripe_spec import Operation, Spec, decode_form, load_spec
 except ImportError:  # imported as a top-level module
-    from stripe_spec import (  # type: ignore[no-redef]
-        Operation,
-        Spec,
-        decode_form,
-        decode_multipart,
-        load_spec,
-    )
+    from stripe_spec import Operation, Spec, decode_form, load_spec  # type: ignore[no-redef]
 
 __all__ = ["FakeStripe", "RecordedRequest", "decode_form", "error_body", "load_fixture"]
 
@@ -217,16 +213,15 @@ class FakeStripe(stripe.HTTPClient):
         method = method.lower()
         parts = urlsplit(url)
         path = parts.path
-        if not path.startswith("/v1/"):
-            path = path[max(path.find("/v1/"), 0) :]
         headers = dict(headers or {})
         params = decode_form(parts.query) if parts.query else {}
         if post_data:
             ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-            if ctype.startswith("multipart/form-data"):
-                params.update(decode_multipart(post_data, ctype))
-            else:
-                params.update(decode_form(post_data))
+            if not ctype.startswith("application/x-www-form-urlencoded"):
+                # e.g. multipart/form-data (file uploads) or JSON (API v2)
+                kind = ctype.split(";")[0] or "untyped"
+                self._unsupported(f"{method.upper()} {path} with a {kind} body")
+            params.update(decode_form(post_data))
         found = self.spec.match(method, path)
         op, path_params = found if found else (None, {})
         rec = RecordedRequest(
@@ -253,8 +248,8 @@ class FakeStripe(stripe.HTTPClient):
     async def request_async(
         self, method: str, url: str, headers: Any, post_data: Any = None, *, _usage: Any = None
     ) -> Any:
-        """Async variant: answered synchronously."""
-        return self.request(method, url, headers, post_data)
+        """Async requests are not supported by the fake."""
+        raise NotImplementedError("FakeStripe does not answer async requests")
 
     def close(self) -> None:
         """Nothing to close."""
@@ -295,6 +290,12 @@ class FakeStripe(stripe.HTTPClient):
             self.unexpected.append(f"{msg} {json.dumps(rec.params, default=str)[:300]}")
             raise AssertionError(msg)
         return answer
+
+    def _unsupported(self, what: str) -> NoReturn:
+        """Fail loudly (and at the fixture's teardown) on a request the fake cannot answer."""
+        msg = f"FakeStripe does not support {what}"
+        self.unexpected.append(msg)
+        raise AssertionError(msg)
 
     def _reject(self, rec: RecordedRequest, answer: tuple[int, dict]) -> tuple[int, dict]:
         self.rejected.append((rec, answer[1]))
@@ -381,17 +382,14 @@ class FakeStripe(stripe.HTTPClient):
     def _list(self, rec: RecordedRequest, op: Operation) -> tuple[int, dict]:
         params = rec.params
         limit = int(params.get("limit") or 10)
+        if not 1 <= limit <= 100:
+            return error_body(400, "Invalid limit: must be between 1 and 100", param="limit")
         invoice = rec.path_params.get("invoice")
         if invoice is not None and "line_item" in op.object_names:
             parent = self._objects.get(invoice, {})
             lines = self._lines.get(invoice) or parent.get("lines", {}).get("data", [])
             keep = self._list_filter(rec, op, owned=False)
-            objs = [o for o in lines if keep(o)]
-            if not 1 <= limit <= 100:
-                return error_body(400, "Invalid limit: must be between 1 and 100", param="limit")
-            return self._page_of_list(rec, op, objs, limit)
-        if not 1 <= limit <= 100:
-            return error_body(400, "Invalid limit: must be between 1 and 100", param="limit")
+            return self._page_of_list(rec, op, [o for o in lines if keep(o)], limit)
         keep = self._list_filter(rec, op, owned=True)
         lists = [self._index.get(name, []) for name in sorted(op.object_names)]
         cursor = params.get("starting_after") or params.get("ending_before")
@@ -412,26 +410,23 @@ class FakeStripe(stripe.HTTPClient):
         else:
             found = self._take(heapq.merge(*lists), keep, limit + 1)
         page, more = found[:limit], len(found) > limit
-        result = {"object": "list", "data": page, "has_more": more, "url": rec.path}
-        if "total_count" in (params.get("include") or []):
-            result["total_count"] = len(self._take(heapq.merge(*lists), keep, None))
-        return 200, result
+        return 200, {"object": "list", "data": page, "has_more": more, "url": rec.path}
 
-    def _take(self, entries: Iterable[tuple], keep: Callable, count: int | None) -> list[dict]:
-        """The first `count` stored objects (all if None) of these index entries that `keep`."""
+    def _take(self, entries: Iterable[tuple], keep: Callable, count: int) -> list[dict]:
+        """The first `count` stored objects of these index entries that `keep`."""
         found: list[dict] = []
         for entry in entries:
             obj = self._objects[entry[2]]
             if keep(obj):
                 found.append(obj)
-                if count is not None and len(found) == count:
+                if len(found) == count:
                     break
         return found
 
     def _list_filter(self, rec: RecordedRequest, op: Operation, owned: bool) -> Callable:
         """Whether a stored object belongs in the list this request asks for."""
         params = rec.params
-        skip = {"limit", "starting_after", "ending_before", "expand", "include", "created"}
+        skip = {"limit", "starting_after", "ending_before", "expand", "created"}
         wanted = [
             (key, value)
             for key, value in params.items()
@@ -454,26 +449,17 @@ class FakeStripe(stripe.HTTPClient):
     def _page_of_list(
         self, rec: RecordedRequest, op: Operation, objs: list[dict], limit: int
     ) -> tuple[int, dict]:
-        """A page of an already filtered list (an invoice's lines), by the cursor parameters."""
-        params = rec.params
+        """A page of an already filtered list (an invoice's lines), after `starting_after`."""
+        if "ending_before" in rec.params:
+            self._unsupported(f"ending_before on {rec.method.upper()} {rec.path}")
         ids = [o.get("id") for o in objs]
-        cursor = params.get("starting_after") or params.get("ending_before")
+        cursor = rec.params.get("starting_after")
         if cursor and cursor not in ids:
-            name = "starting_after" if params.get("starting_after") else "ending_before"
             msg = f"No such {next(iter(sorted(op.object_names)), 'object')}: {cursor}"
-            return error_body(404, msg, param=name, code="resource_missing")
-        if params.get("starting_after"):
-            start = ids.index(cursor) + 1
-            page, more = objs[start : start + limit], start + limit < len(objs)
-        elif cursor:
-            end = ids.index(cursor)
-            page, more = objs[max(end - limit, 0) : end], end > limit
-        else:
-            page, more = objs[:limit], len(objs) > limit
-        result = {"object": "list", "data": page, "has_more": more, "url": rec.path}
-        if "total_count" in (params.get("include") or []):
-            result["total_count"] = len(objs)
-        return 200, result
+            return error_body(404, msg, param="starting_after", code="resource_missing")
+        start = ids.index(cursor) + 1 if cursor else 0
+        page, more = objs[start : start + limit], start + limit < len(objs)
+        return 200, {"object": "list", "data": page, "has_more": more, "url": rec.path}
 
     def _expand(self, obj: dict, paths: Iterable[str]) -> dict:
         if not paths:

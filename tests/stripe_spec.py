@@ -309,20 +309,6 @@ def _listify(value: Any, key: str) -> Any:
     return value
 
 
-def decode_multipart(body: bytes, content_type: str) -> dict:
-    """Decode a multipart/form-data body (file uploads); file parts stay bytes."""
-    boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
-    pairs = []
-    for part in body.split(b"--" + boundary)[1:-1]:
-        part = part.removeprefix(b"\r\n").removesuffix(b"\r\n")
-        head, _, data = part.partition(b"\r\n\r\n")
-        name = re.search(rb'name="([^"]*)"', head)
-        if name:
-            value = data if b"filename=" in head else data.decode("utf-8", "replace")
-            pairs.append((name.group(1).decode(), value))
-    return _nest(pairs)
-
-
 def load_spec(path: str | Path | None = None) -> Spec:
     """Return the (process-wide cached) Spec for `path`, default tests/data/spec3.json."""
     key = str(Path(path or SPEC_PATH).resolve())

@@ -249,17 +249,17 @@ class StripeObject(models.Model):
     # -- Sync ------------------------------------------------------------------
 
     @classmethod
-    def sync_from_stripe_data(
-        cls, data: StripeData, api_key: str | None = None
-    ) -> StripeObject | None:
-        """Create or update this object's row (and what it embeds) from Stripe data.
+    def sync_from_stripe_data(cls, data: StripeData) -> StripeObject | None:
+        """Create or update this object's row (and what it embeds) from Stripe data."""
+        return cls._sync_read_with(
+            data, djstripe_settings.get_default_api_key(data.get("livemode"))
+        )
 
-        ``api_key`` is the key the data was read with (by default, the key of
-        the data's mode): it reads what the data only names, and a key's mode
-        is the rows' mode when the data does not say.
-        """
-        if api_key is None:
-            api_key = djstripe_settings.get_default_api_key(data.get("livemode"))
+    @classmethod
+    def _sync_read_with(cls, data: StripeData, api_key: str) -> StripeObject | None:
+        """:meth:`sync_from_stripe_data` for data read with ``api_key``: what the data
+        only names is read with it, and its mode is the rows' mode when the data does
+        not say."""
         batch = SyncBatch(api_key=api_key)
         stripe_id = batch.add(cls, data)
         batch.write()

@@ -149,7 +149,7 @@ class Account(StripeObject):
         data: StripeData = stripe_api.retrieve("/v1/account", api_key=api_key)
         # The account's own objects (its logo file, say) are read with its key,
         # and the key's mode is the account's, which Stripe does not send.
-        return cls.sync_from_stripe_data(data, api_key=api_key)
+        return cls._sync_read_with(data, api_key)
 
     def str_parts(self) -> list[str]:
         name = self.display_name or self.business_name
