@@ -177,8 +177,13 @@ def __getattr__(name: str) -> Any:
 
 
 def get_default_api_key(livemode: bool | None) -> str:
-    """Return the secret key for ``livemode`` (the configured mode's key when None)."""
-    return _remember(("api key", livemode), lambda: _api_key(livemode))
+    """Return the secret key for ``livemode`` (the configured mode's key when None).
+
+    ``livemode`` may come from a request's body: anything but None counts by
+    its truth, as an ``if`` would.
+    """
+    mode = None if livemode is None else bool(livemode)
+    return _remember(("api key", mode), lambda: _api_key(mode))
 
 
 def _api_key(livemode: bool | None) -> str:

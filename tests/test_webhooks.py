@@ -228,6 +228,8 @@ def test_retrieve_event_validation_refuses_forgeries(client, event, stripe_world
     stripe_world.store(event)
     forged = {**event, "id": event["id"], "type": "customer.deleted"}
     assert post_webhook(client, forged, secret=None).status_code == 400
+    # Known, but the body's livemode is not a boolean.
+    assert post_webhook(client, {**event, "livemode": {}}, secret=None).status_code == 400
     assert Event.objects.count() == 0
 
 
